@@ -1,0 +1,109 @@
+"""The share-of-voters arithmetic: pure functions, no database.
+
+Every page, export, command and the admin call these, so the numbers cannot
+disagree between them. ``None`` means "n/a" throughout: a missing voter
+count is never treated as zero and a missing baseline never as no growth.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+
+GROWTH_WINDOW_DAYS = 30
+PROJECTION_HORIZON_DAYS = 5 * 365
+
+
+class Status(str, Enum):
+    STRETCH = "stretch"  # at or above the stretch line
+    MEETS = "meets"  # at or above the target, below the stretch line
+    BELOW = "below"
+    NOT_APPLICABLE = "n/a"  # no constituency or no voter roll
+
+
+@dataclass(frozen=True)
+class Projection:
+    """When the target is reached at the recent rate.
+
+    ``day`` is set when it is reached within the horizon; ``reached`` when it
+    is met already; ``beyond`` when the rate reaches it only after the
+    horizon; ``not_at_this_rate`` when growth is zero or negative.
+    """
+
+    day: date | None = None
+    reached: bool = False
+    beyond: bool = False
+    not_at_this_rate: bool = False
+    unknown: bool = False
+
+
+def share_percent(reach, electors):
+    """reach / electors × 100, or None when the electors are missing or zero."""
+    if reach is None or not electors or electors <= 0:
+        return None
+    return reach * 100.0 / electors
+
+
+def required_followers(percent, electors):
+    """The followers that the target percent of electors means (rounded up)."""
+    if not electors or electors <= 0:
+        return None
+    # Exact decimal arithmetic: 5% of 2,00,001 electors is 10,000.05 → 10,001.
+    return math.ceil(Decimal(str(percent)) * Decimal(electors) / Decimal(100))
+
+
+def followers_needed(reach, electors, percent):
+    required = required_followers(percent, electors)
+    if required is None or reach is None:
+        return None
+    return max(0, required - reach)
+
+
+def standing_status(reach, electors, target_percent, stretch_percent):
+    required = required_followers(target_percent, electors)
+    if required is None or reach is None:
+        return Status.NOT_APPLICABLE
+    if reach >= required_followers(stretch_percent, electors):
+        return Status.STRETCH
+    if reach >= required:
+        return Status.MEETS
+    return Status.BELOW
+
+
+def is_stagnant(growth):
+    """No growth over the window; unknown growth is not called stagnant."""
+    return growth is not None and growth <= 0
+
+
+def project_target_date(*, needed, growth, window_days, today):
+    """The day the target is reached if the last window's growth continues."""
+    if needed is None:
+        return Projection(unknown=True)
+    if needed <= 0:
+        return Projection(reached=True)
+    if growth is None:
+        return Projection(unknown=True)
+    if growth <= 0:
+        return Projection(not_at_this_rate=True)
+    days = math.ceil(needed * window_days / growth)
+    if days > PROJECTION_HORIZON_DAYS:
+        return Projection(beyond=True)
+    return Projection(day=today + timedelta(days=days))
+
+
+def daily_gain_needed(*, needed, today, deadline):
+    """Followers a day still needed to reach the target by the deadline."""
+    if needed is None:
+        return None
+    if needed <= 0:
+        return 0.0
+    days = (deadline - today).days
+    if days <= 0:
+        return None
+    return needed / days
+
+
+def weighted_attainment(total_reach, total_electors):
+    """A rollup's share: total reach / total electors, not a mean of shares."""
+    return share_percent(total_reach, total_electors)

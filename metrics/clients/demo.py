@@ -1,0 +1,73 @@
+"""A client that simulates plausible growth, so a new user sees the system
+move without any credentials. Each poll grows the account's latest count by
+a rate fixed per account (steady, fast, stagnant or declining)."""
+
+import random
+from datetime import datetime
+
+from django.utils import timezone
+
+from legislators.models import SocialAccount
+from metrics.models import LatestCount
+
+from .base import AccountResult, FetchOutcome
+
+# Daily growth rates a demo account may have, as fractions of its count.
+PROFILES = {
+    "steady": 0.0015,
+    "fast": 0.006,
+    "stagnant": 0.0,
+    "declining": -0.001,
+}
+
+
+def profile_for(account_id):
+    """A stable profile per account: 50% steady, 20% fast, 20% stagnant, 10% declining."""
+    bucket = random.Random(account_id * 7919).random()
+    if bucket < 0.5:
+        return "steady"
+    if bucket < 0.7:
+        return "fast"
+    if bucket < 0.9:
+        return "stagnant"
+    return "declining"
+
+
+class DemoClient:
+    name = "demo"
+    max_batch = 100
+
+    def __init__(self, platform):
+        self.platform = platform
+
+    def fetch(self, accounts, *, now=None):
+        now = now or timezone.now()
+        latest = {row.account_id: row for row in LatestCount.objects.filter(account__in=accounts)}
+        outcome = FetchOutcome(api_calls=1)
+        for account in accounts:
+            previous = latest.get(account.pk)
+            rng = random.Random(f"{account.pk}:{now.isoformat()}")
+            if previous is None:
+                followers = rng.randint(2_000, 40_000)
+                posts = rng.randint(100, 3_000) if self.platform != "facebook" else None
+            else:
+                elapsed_days = max(_days_between(previous.fetched_at, now), 0.0)
+                profile = profile_for(account.pk)
+                noise = rng.uniform(0.8, 1.2)
+                followers = round(previous.followers * (1 + PROFILES[profile] * elapsed_days * noise))
+                if profile in ("steady", "fast"):
+                    # A few followers a poll, so a demo polled every minutes visibly moves.
+                    followers += rng.randint(1, 5)
+                followers = max(0, followers)
+                if previous.posts is None:
+                    posts = None
+                else:
+                    posts = previous.posts + round(rng.uniform(0, 3) * elapsed_days)
+            outcome.results.append(
+                AccountResult(account_id=account.pk, status=SocialAccount.Status.OK, followers=followers, posts=posts)
+            )
+        return outcome
+
+
+def _days_between(earlier: datetime, later: datetime):
+    return (later - earlier).total_seconds() / 86400.0

@@ -1,0 +1,87 @@
+"""The query-string filters shared by every view and export.
+
+One form parses and validates them: junk in the query string becomes a 400
+with the form's message, never a 500, and the same cleaned filters reach the
+standings selector whether a page or a download asked.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from legislators.models import District, Division, Party, Platform, Role
+
+ROLE_CHOICES = [("", _("All roles")), ("ministers", _("All ministers"))] + list(Role.choices)
+STATUS_CHOICES = [
+    ("", _("Any status")),
+    ("meets", _("Meets target")),
+    ("stretch", _("Meets stretch")),
+    ("below", _("Below target")),
+    ("stagnant", _("Stagnant")),
+    ("n/a", _("n/a")),
+]
+PLATFORM_CHOICES = [("", _("All platforms combined"))] + list(Platform.choices)
+SORT_FIELDS = {
+    "name": lambda m: (m.name.lower(),),
+    "constituency": lambda m: (m.constituency_number is None, m.constituency_number or 0),
+    "district": lambda m: (m.district.lower(),),
+    "party": lambda m: (m.party.lower(),),
+    "role": lambda m: (list(Role.values).index(m.role),),
+    "electors": lambda m: (m.electors is None, m.electors or 0),
+    "reach": lambda m: (m.reach is None, m.reach or 0),
+    "share": lambda m: (m.share is None, m.share or 0),
+    "needed": lambda m: (m.needed is None, m.needed or 0),
+    "growth": lambda m: (m.growth_30 is None, m.growth_30 or 0),
+    "projected": lambda m: (m.projection.day is None, m.projection.day or timezone.localdate()),
+}
+
+
+class StandingsFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, required=False)
+    party = forms.ModelChoiceField(label=_("Party"), queryset=Party.objects.all(), required=False, empty_label=_("All parties"))
+    division = forms.ModelChoiceField(
+        label=_("Division"), queryset=Division.objects.all(), required=False, empty_label=_("All divisions")
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("All districts")
+    )
+    platform = forms.ChoiceField(label=_("Platform"), choices=PLATFORM_CHOICES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    date = forms.DateField(label=_("As on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_date(self):
+        day = self.cleaned_data.get("date")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean_sort(self):
+        sort = self.cleaned_data.get("sort") or "share"
+        if sort.lstrip("-") not in SORT_FIELDS:
+            raise forms.ValidationError(_("Unknown sort column."))
+        return sort
+
+    def selector_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "day": data.get("date"),
+            "role": data.get("role") or "",
+            "party": data["party"].pk if data.get("party") else None,
+            "division": data["division"].pk if data.get("division") else None,
+            "district": data["district"].pk if data.get("district") else None,
+            "platform": data.get("platform") or "",
+            "status": data.get("status") or "",
+            "search": (data.get("q") or "").strip(),
+        }
+
+
+def sort_members(members, sort):
+    """Sort standings rows; rows without a value (n/a) always go last."""
+    descending = sort.startswith("-")
+    key = SORT_FIELDS[sort.lstrip("-")]
+    present = [m for m in members if not key(m)[0] is True]
+    missing = [m for m in members if key(m)[0] is True]
+    present.sort(key=lambda m: (key(m), m.name.lower()), reverse=descending)
+    return present + missing

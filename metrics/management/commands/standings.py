@@ -1,0 +1,105 @@
+import csv
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from metrics import selectors
+from metrics.templatetags.tracker import indian_number
+
+COLUMNS = [
+    "id", "name", "role", "party", "constituency_number", "constituency", "district", "electors",
+    "followers_x", "followers_facebook", "followers_instagram", "followers_youtube",
+    "reach", "share_percent", "status", "followers_needed", "growth_30_days", "stagnant", "projected_date",
+]
+
+
+def projection_text(projection):
+    if projection.reached:
+        return "met"
+    if projection.day:
+        return projection.day.isoformat()
+    if projection.beyond:
+        return "beyond 5 years"
+    if projection.not_at_this_rate:
+        return "not at this rate"
+    return "n/a"
+
+
+def standing_row(member):
+    na = "n/a"
+    return {
+        "id": member.id,
+        "name": member.name,
+        "role": member.role,
+        "party": member.party,
+        "constituency_number": member.constituency_number if member.constituency_number is not None else na,
+        "constituency": member.constituency_name or na,
+        "district": member.district or na,
+        "electors": member.electors if member.electors else na,
+        **{
+            f"followers_{platform}": member.followers[platform] if member.followers.get(platform) is not None else ""
+            for platform in selectors.PLATFORMS
+        },
+        "reach": member.reach if member.reach is not None else na,
+        "share_percent": f"{member.share:.2f}" if member.share is not None else na,
+        "status": member.status.value,
+        "followers_needed": member.needed if member.needed is not None else na,
+        "growth_30_days": member.growth_30 if member.growth_30 is not None else na,
+        "stagnant": "yes" if member.stagnant else "no",
+        "projected_date": projection_text(member.projection),
+    }
+
+
+class Command(BaseCommand):
+    help = "Print every member's standing on a day (the same selector as the pages)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="YYYY-MM-DD (default: today, Asia/Kolkata)")
+        parser.add_argument("--format", choices=["table", "csv"], default="table")
+
+    def handle(self, *args, date=None, format="table", **options):
+        day = None
+        if date:
+            try:
+                day = _parse_date(date)
+            except ValueError:
+                raise CommandError(f"--date {date!r} is not a date in the form YYYY-MM-DD.") from None
+        standings = selectors.standings(day=day)
+        rows = [standing_row(member) for member in standings.members]
+        if format == "csv":
+            writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            return
+        summary = standings.summary()
+        self.stdout.write(
+            f"Standings on {standings.day} — target {standings.target.percent}%, stretch "
+            f"{standings.target.stretch_percent}%: {summary['meets']} of {summary['counted']} meet the target, "
+            f"{summary['stretch']} the stretch line, {summary['stagnant']} stagnant, "
+            f"{summary['not_applicable']} n/a."
+        )
+        widths = (28, 8, 6, 22, 12, 12, 8, 8, 12, 10, 16)
+        header = ("Name", "Role", "Party", "Constituency", "Electors", "Reach", "Share", "Status", "Needed", "Growth30", "Projected")
+        self.stdout.write(" ".join(h.ljust(w) for h, w in zip(header, widths)))
+        for member, row in zip(standings.members, rows):
+            cells = (
+                member.name,
+                member.role,
+                member.party,
+                f"{row['constituency_number']} {row['constituency']}",
+                indian_number(member.electors),
+                indian_number(member.reach),
+                row["share_percent"],
+                row["status"],
+                indian_number(member.needed),
+                row["growth_30_days"],
+                row["projected_date"],
+            )
+            self.stdout.write(" ".join(str(c)[:w].ljust(w) for c, w in zip(cells, widths)))
+
+
+def _parse_date(text):
+    return date.fromisoformat(text)
+
+

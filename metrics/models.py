@@ -1,0 +1,179 @@
+"""What is measured: follower snapshots (one per account per day), the latest
+count per account, fetch runs and their batches, and the target."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from legislators.models import Platform, SocialAccount
+
+
+class Source(models.TextChoices):
+    API = "api", _("API")
+    MANUAL = "manual", _("Entered by hand")
+    IMPORT = "import", _("Imported")
+    DEMO = "demo", _("Demo")
+
+
+class FollowerSnapshot(models.Model):
+    """One account's count on one Asia/Kolkata day.
+
+    The unique (account, day) constraint is what makes polling idempotent:
+    a second poll the same day, or a retried batch, overwrites the row.
+    """
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="snapshots")
+    day = models.DateField(_("day"))
+    followers = models.BigIntegerField(_("followers"), validators=[MinValueValidator(0)])
+    posts = models.BigIntegerField(_("posts"), null=True, blank=True, validators=[MinValueValidator(0)])
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.API)
+    fetched_at = models.DateTimeField(_("taken at"))
+    evidence_url = models.URLField(_("evidence"), blank=True)
+
+    class Meta:
+        ordering = ["account", "day"]
+        verbose_name = _("follower snapshot")
+        verbose_name_plural = _("follower snapshots")
+        permissions = [
+            ("view_dashboard", "Can view the dashboard"),
+            ("export_reports", "Can export reports"),
+            ("view_freshness", "Can view the data freshness page"),
+        ]
+        constraints = [
+            # Also the index behind "one account's days" (history charts,
+            # the count on or before a day).
+            models.UniqueConstraint(fields=["account", "day"], name="snapshot_one_per_account_day"),
+            models.CheckConstraint(condition=models.Q(followers__gte=0), name="snapshot_followers_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(posts__isnull=True) | models.Q(posts__gte=0), name="snapshot_posts_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=[choice.value for choice in Source]), name="snapshot_source_valid"
+            ),
+        ]
+        indexes = [
+            # "One day's accounts": growth and freshness scans by day.
+            models.Index(fields=["day"], name="snapshot_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.day}: {self.followers}"
+
+
+class LatestCount(models.Model):
+    """The newest snapshot of each account, kept in the same transaction as
+    the history so that today's standings never scan the history."""
+
+    account = models.OneToOneField(SocialAccount, on_delete=models.CASCADE, primary_key=True, related_name="latest")
+    day = models.DateField(_("day"))
+    followers = models.BigIntegerField(_("followers"))
+    posts = models.BigIntegerField(_("posts"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    fetched_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("latest count")
+        verbose_name_plural = _("latest counts")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(followers__gte=0), name="latest_followers_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.day}: {self.followers}"
+
+
+class FetchRun(models.Model):
+    """One poll of one platform: planned into batches, each fetched by a task."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    client = models.CharField(_("client"), max_length=10, default="live")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    accounts_ok = models.PositiveIntegerField(_("accounts ok"), default=0)
+    accounts_failed = models.PositiveIntegerField(_("accounts failed"), default=0)
+    api_calls = models.PositiveIntegerField(_("API calls"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("fetch run")
+        verbose_name_plural = _("fetch runs")
+        indexes = [models.Index(fields=["platform", "-started_at"], name="fetchrun_platform_recent_idx")]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self):
+        if self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class FetchBatch(models.Model):
+    """A slice of a run's accounts, fetched by one task.
+
+    The batch row records its own outcome, so a batch that is retried or
+    redelivered overwrites its figures instead of adding to the run's twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(FetchRun, on_delete=models.CASCADE, related_name="batches")
+    index = models.PositiveIntegerField()
+    account_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    accounts_ok = models.PositiveIntegerField(default=0)
+    accounts_failed = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="batch_index_unique_per_run")]
+
+    def __str__(self):
+        return f"{self.run} #{self.index}"
+
+
+class Target(models.Model):
+    """The share of electors a member's followers should reach, from a date on."""
+
+    percent = models.DecimalField(_("target %"), max_digits=5, decimal_places=2, default=Decimal("5.00"))
+    stretch_percent = models.DecimalField(_("stretch %"), max_digits=5, decimal_places=2, default=Decimal("6.00"))
+    effective_from = models.DateField(_("effective from"), unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__gt=0, percent__lte=100), name="target_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stretch_percent__gte=models.F("percent"), stretch_percent__lte=100),
+                name="target_stretch_not_below_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.percent}% / {self.stretch_percent}% from {self.effective_from}"

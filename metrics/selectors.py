@@ -1,0 +1,388 @@
+"""The standings engine and the other reads that span relations.
+
+``standings()`` is the one selector behind every page, export and command.
+It issues a fixed number of queries whatever the number of members:
+
+1. the target in force;
+2. the members, with party, constituency, district and division joined and
+   the electors of the voter roll in force annotated;
+3. the members' accounts, with each account's count on the day and on the
+   growth baselines annotated (correlated subqueries served by the unique
+   (account, day) index; today's count comes from LatestCount instead).
+
+Python then adds each member's accounts together: a few dictionary
+operations per account, no query.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from legislators.models import MINISTER_ROLES, Legislator, Platform, SocialAccount, VoterRoll
+
+from . import arithmetic
+from .models import FollowerSnapshot, Target
+
+DEFAULT_TARGET_PERCENT = 5.0
+DEFAULT_STRETCH_PERCENT = 6.0
+GROWTH_WINDOWS = (7, 30, 90)
+PLATFORMS = [choice.value for choice in Platform]
+
+
+@dataclass(frozen=True)
+class TargetInForce:
+    percent: float
+    stretch_percent: float
+    effective_from: date | None
+
+
+@dataclass
+class MemberStanding:
+    id: int
+    name: str
+    name_hi: str
+    role: str
+    role_label: str
+    portfolio: str
+    party: str
+    party_colour: str
+    constituency_number: int | None
+    constituency_name: str
+    constituency_name_hi: str
+    district_id: int | None
+    district: str
+    district_hi: str
+    division_id: int | None
+    division: str
+    division_hi: str
+    electors: int | None
+    followers: dict = field(default_factory=dict)  # platform -> followers (None: no count)
+    posts_30: dict = field(default_factory=dict)  # platform -> posts in the last 30 days
+    reach: int | None = None
+    share: float | None = None
+    status: arithmetic.Status = arithmetic.Status.NOT_APPLICABLE
+    needed: int | None = None
+    growth: dict = field(default_factory=dict)  # window days -> growth (None: unknown)
+    stagnant: bool = False
+    projection: arithmetic.Projection = arithmetic.Projection(unknown=True)
+    accounts: int = 0
+    na_reason: str = ""
+
+    @property
+    def growth_7(self):
+        return self.growth.get(7)
+
+    @property
+    def growth_30(self):
+        return self.growth.get(30)
+
+    @property
+    def growth_90(self):
+        return self.growth.get(90)
+
+    @property
+    def growth_30_percent(self):
+        growth = self.growth.get(30)
+        if growth is None or not self.reach or self.reach - growth <= 0:
+            return None
+        return growth * 100.0 / (self.reach - growth)
+
+
+@dataclass
+class Standings:
+    day: date
+    target: TargetInForce
+    members: list
+    platform: str = ""
+
+    @property
+    def tracked(self):
+        return len(self.members)
+
+    @property
+    def with_share(self):
+        return [m for m in self.members if m.status != arithmetic.Status.NOT_APPLICABLE]
+
+    @property
+    def not_applicable(self):
+        return [m for m in self.members if m.status == arithmetic.Status.NOT_APPLICABLE]
+
+    @property
+    def meeting_target(self):
+        return [m for m in self.members if m.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH)]
+
+    @property
+    def meeting_stretch(self):
+        return [m for m in self.members if m.status == arithmetic.Status.STRETCH]
+
+    @property
+    def stagnant(self):
+        return [m for m in self.members if m.stagnant]
+
+    def summary(self):
+        counted = len(self.with_share)
+        meets = len(self.meeting_target)
+        stretch = len(self.meeting_stretch)
+        reasons = {}
+        for member in self.not_applicable:
+            reasons[member.na_reason] = reasons.get(member.na_reason, 0) + 1
+        return {
+            "tracked": self.tracked,
+            "counted": counted,
+            "not_applicable": self.tracked - counted,
+            "not_applicable_reasons": reasons,
+            "meets": meets,
+            "meets_share": meets * 100.0 / counted if counted else None,
+            "stretch": stretch,
+            "stretch_share": stretch * 100.0 / counted if counted else None,
+            "stagnant": len(self.stagnant),
+            "total_reach": sum(m.reach or 0 for m in self.with_share),
+            "total_electors": sum(m.electors or 0 for m in self.with_share),
+        }
+
+
+def today():
+    """Days are Asia/Kolkata days (settings.TIME_ZONE)."""
+    return timezone.localdate()
+
+
+def target_in_force(*, day):
+    target = Target.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    if target is None:
+        # Before the first Target (or with none at all) the design's default holds.
+        return TargetInForce(DEFAULT_TARGET_PERCENT, DEFAULT_STRETCH_PERCENT, None)
+    return TargetInForce(float(target.percent), float(target.stretch_percent), target.effective_from)
+
+
+def electors_in_force_expression(*, day, constituency_ref="constituency_id"):
+    """The total of the newest roll published on or before ``day``, else the oldest."""
+    rolls = VoterRoll.objects.filter(constituency_id=OuterRef(constituency_ref))
+    newest_before = rolls.filter(published_on__lte=day).order_by("-published_on").values("total_electors")[:1]
+    oldest = rolls.order_by("published_on").values("total_electors")[:1]
+    return Coalesce(Subquery(newest_before), Subquery(oldest))
+
+
+def count_on_or_before(*, day, field_name="followers"):
+    """The account's latest snapshot value on or before ``day`` (served by the unique index)."""
+    return Subquery(
+        FollowerSnapshot.objects.filter(account_id=OuterRef("pk"), day__lte=day)
+        .order_by("-day")
+        .values(field_name)[:1]
+    )
+
+
+def members_queryset(*, day, scope_user=None, role="", party=None, division=None, district=None, search=""):
+    """The members in office on ``day`` matching the filters (no accounts yet)."""
+    members = Legislator.objects.filter(active=True).filter(
+        Q(term_start__isnull=True) | Q(term_start__lte=day),
+        Q(term_end__isnull=True) | Q(term_end__gte=day),
+    )
+    if scope_user is not None:
+        members = restrict_to_scope(members, user=scope_user)
+    if role == "ministers":
+        members = members.filter(role__in=MINISTER_ROLES)
+    elif role:
+        members = members.filter(role=role)
+    if party:
+        members = members.filter(party_id=party)
+    if division:
+        members = members.filter(constituency__district__division_id=division)
+    if district:
+        members = members.filter(constituency__district_id=district)
+    if search:
+        members = members.filter(Q(name__icontains=search) | Q(name_hi__icontains=search))
+    return members
+
+
+def restrict_to_scope(members, *, user, prefix=""):
+    """Only the members a division/district-limited user may see."""
+    scope = getattr(user, "scope", None) if user.is_authenticated else None
+    if user.is_superuser or scope is None:
+        return members
+    division_ids = [division.pk for division in scope.divisions.all()]
+    district_ids = [district.pk for district in scope.districts.all()]
+    if not division_ids and not district_ids:
+        return members
+    return members.filter(
+        Q(**{f"{prefix}constituency__district__division_id__in": division_ids})
+        | Q(**{f"{prefix}constituency__district_id__in": district_ids})
+    )
+
+
+def standings(
+    *,
+    day=None,
+    scope_user=None,
+    role="",
+    party=None,
+    division=None,
+    district=None,
+    platform="",
+    status="",
+    search="",
+    member_ids=None,
+):
+    """Every member's standing on ``day`` (default: today), filtered."""
+    day = day or today()
+    target = target_in_force(day=day)
+    members = members_queryset(
+        day=day, scope_user=scope_user, role=role, party=party, division=division, district=district, search=search
+    )
+    if member_ids is not None:
+        members = members.filter(pk__in=member_ids)
+    rows = list(
+        members.select_related("party", "constituency__district__division")
+        .annotate(electors=electors_in_force_expression(day=day))
+        .order_by("name", "pk")
+    )
+    accounts_by_member = _account_counts(day=day, members=members, platform=platform)
+
+    result = []
+    for legislator in rows:
+        standing = _member_standing(legislator, accounts_by_member.get(legislator.pk, []), day=day, target=target)
+        result.append(standing)
+    if status:
+        result = [m for m in result if _matches_status(m, status)]
+    return Standings(day=day, target=target, members=result, platform=platform)
+
+
+def _account_counts(*, day, members, platform):
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
+    if platform:
+        accounts = accounts.filter(platform=platform)
+    annotations = {}
+    if day >= today():
+        # Nothing is stored after today, so the latest count is the count on the day.
+        annotations["followers_now"] = F("latest__followers")
+        annotations["posts_now"] = F("latest__posts")
+    else:
+        annotations["followers_now"] = count_on_or_before(day=day)
+        annotations["posts_now"] = count_on_or_before(day=day, field_name="posts")
+    for window in GROWTH_WINDOWS:
+        annotations[f"followers_{window}"] = count_on_or_before(day=day - timedelta(days=window))
+    annotations["posts_30"] = count_on_or_before(day=day - timedelta(days=30), field_name="posts")
+    by_member = {}
+    for row in accounts.annotate(**annotations).values("legislator_id", "platform", *annotations):
+        by_member.setdefault(row["legislator_id"], []).append(row)
+    return by_member
+
+
+def _member_standing(legislator, accounts, *, day, target):
+    constituency = legislator.constituency
+    district = constituency.district if constituency else None
+    division = district.division if district else None
+    standing = MemberStanding(
+        id=legislator.pk,
+        name=legislator.name,
+        name_hi=legislator.name_hi,
+        role=legislator.role,
+        role_label=legislator.get_role_display(),
+        portfolio=legislator.portfolio,
+        party=legislator.party.short_name if legislator.party else "",
+        party_colour=legislator.party.colour if legislator.party else "#777777",
+        constituency_number=constituency.number if constituency else None,
+        constituency_name=constituency.name if constituency else "",
+        constituency_name_hi=constituency.name_hi if constituency else "",
+        district_id=district.pk if district else None,
+        district=district.name if district else "",
+        district_hi=district.name_hi if district else "",
+        division_id=division.pk if division else None,
+        division=division.name if division else "",
+        division_hi=division.name_hi if division else "",
+        electors=legislator.electors if constituency else None,
+        accounts=len(accounts),
+    )
+    reach = None
+    growth = {window: None for window in GROWTH_WINDOWS}
+    for account in accounts:
+        now = account["followers_now"]
+        platform = account["platform"]
+        if now is not None:
+            reach = (reach or 0) + now
+            standing.followers[platform] = (standing.followers.get(platform) or 0) + now
+        else:
+            standing.followers.setdefault(platform, None)
+        for window in GROWTH_WINDOWS:
+            before = account[f"followers_{window}"]
+            # Growth counts only accounts measured at both ends, so an account
+            # whose polling started inside the window is not taken as growth.
+            if now is not None and before is not None:
+                growth[window] = (growth[window] or 0) + now - before
+        if account["posts_now"] is not None and account["posts_30"] is not None:
+            standing.posts_30[platform] = (standing.posts_30.get(platform) or 0) + max(
+                0, account["posts_now"] - account["posts_30"]
+            )
+    standing.reach = reach
+    standing.growth = growth
+    standing.stagnant = arithmetic.is_stagnant(growth[30])
+    if constituency is None:
+        standing.na_reason = "no constituency"
+    elif not standing.electors:
+        standing.na_reason = "no voter roll"
+    elif reach is None:
+        standing.na_reason = "no follower count"
+    standing.share = arithmetic.share_percent(reach, standing.electors)
+    standing.status = arithmetic.standing_status(reach, standing.electors, target.percent, target.stretch_percent)
+    if standing.status == arithmetic.Status.NOT_APPLICABLE:
+        standing.share = None
+    else:
+        standing.needed = arithmetic.followers_needed(reach, standing.electors, target.percent)
+    standing.projection = arithmetic.project_target_date(
+        needed=standing.needed, growth=growth[30], window_days=30, today=day
+    )
+    return standing
+
+
+def _matches_status(member, status):
+    if status == "stagnant":
+        return member.stagnant
+    if status == "meets":
+        return member.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH)
+    return member.status.value == status
+
+
+def member_history(*, legislator_id, start=None, end=None):
+    """Daily counts of one member's accounts: {platform: [(day, followers), ...]} and combined.
+
+    One query; the combined line carries each account's last count forward
+    over missing days so a gap in one account is not drawn as a drop.
+    """
+    snapshots = FollowerSnapshot.objects.filter(account__legislator_id=legislator_id, account__active=True)
+    if start:
+        snapshots = snapshots.filter(day__gte=start)
+    if end:
+        snapshots = snapshots.filter(day__lte=end)
+    rows = snapshots.order_by("day").values_list("account_id", "account__platform", "day", "followers")
+    days = []
+    by_day = {}
+    for account_id, platform, day, followers in rows:
+        by_day.setdefault(day, []).append((account_id, platform, followers))
+        if not days or days[-1] != day:
+            days.append(day)
+    last = {}
+    platform_of = {}
+    series = {}
+    combined = []
+    for day in days:
+        for account_id, platform, followers in by_day[day]:
+            last[account_id] = followers
+            platform_of[account_id] = platform
+        totals = {}
+        for account_id, followers in last.items():
+            totals[platform_of[account_id]] = totals.get(platform_of[account_id], 0) + followers
+        for platform, total in totals.items():
+            series.setdefault(platform, []).append((day, total))
+        combined.append((day, sum(totals.values())))
+    return {"platforms": series, "combined": combined}
+
+
+def voter_rolls_for(*, constituency_id):
+    return list(VoterRoll.objects.filter(constituency_id=constituency_id).order_by("published_on"))
+
+
+def next_election_date():
+    return date.fromisoformat(settings.NEXT_ELECTION_DATE)

@@ -1,0 +1,51 @@
+"""Celery tasks: thin, idempotent, primitives in, one service call each.
+
+plan_fetch_task(platform) → a FetchRun split into batches → one
+fetch_batch_task(batch_id) per batch, enqueued after the plan commits.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import transaction
+
+from legislators.models import Platform
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def plan_fetch_task(platform, account_ids=None):
+    if platform not in Platform.values:
+        logger.error("Unknown platform %r: nothing planned", platform)
+        return None
+    run = services.fetch_run_plan(platform=platform, account_ids=account_ids)
+    batch_ids = list(run.batches.values_list("pk", flat=True))
+    transaction.on_commit(lambda: [fetch_batch_task.delay(batch_id) for batch_id in batch_ids])
+    return run.pk
+
+
+@shared_task(acks_late=True, bind=True, max_retries=5, retry_backoff=True)
+def fetch_batch_task(self, batch_id):
+    try:
+        batch = services.fetch_batch(batch_id=batch_id)
+    except Exception as exc:  # recorded on the run, then re-raised for Celery's log
+        if self.request.retries < self.max_retries and _is_transient(exc):
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        services.record_batch_failure(batch_id=batch_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    return batch.pk if batch else None
+
+
+@shared_task(acks_late=True)
+def plan_all_platforms_task():
+    for platform in Platform.values:
+        plan_fetch_task.delay(platform)
+
+
+def _is_transient(exc):
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError, ConnectionError, TimeoutError))

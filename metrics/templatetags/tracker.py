@@ -1,0 +1,66 @@
+"""Formatting for the dashboard: Indian digit grouping, lakh/crore, n/a."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def indian_number(value):
+    """12345678 → '1,23,45,678'; None → 'n/a'."""
+    if value is None or value == "":
+        return _("n/a")
+    try:
+        number = int(round(float(value)))
+    except (TypeError, ValueError):
+        return _("n/a")
+    sign = "-" if number < 0 else ""
+    digits = str(abs(number))
+    if len(digits) <= 3:
+        return sign + digits
+    head, tail = digits[:-3], digits[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return sign + ",".join(groups + [tail])
+
+
+@register.filter(name="indian")
+def indian_filter(value):
+    return indian_number(value)
+
+
+@register.filter
+def lakh_crore(value):
+    """A headline figure: 5,60,57,953 → '5.61 crore'; 2,45,000 → '2.45 lakh'."""
+    if value is None:
+        return _("n/a")
+    value = float(value)
+    if abs(value) >= 1e7:
+        return _("%(n).2f crore") % {"n": value / 1e7}
+    if abs(value) >= 1e5:
+        return _("%(n).2f lakh") % {"n": value / 1e5}
+    return indian_number(value)
+
+
+@register.filter
+def percent(value, places=2):
+    if value is None:
+        return _("n/a")
+    return f"{float(value):.{int(places)}f}%"
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return _("n/a")
+    text = indian_number(value)
+    return f"+{text}" if value > 0 else text
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

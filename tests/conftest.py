@@ -1,0 +1,77 @@
+"""Shared fixtures and the rule for tests that need real servers.
+
+Tests marked ``postgres`` or ``redis`` skip (saying why) when the server is
+absent, unless REQUIRE_SERVICES=1 (CI), where an absent server fails them.
+"""
+
+import os
+import socket
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_reachable():
+    from urllib.parse import urlparse
+
+    parsed = urlparse(REDIS_URL)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(marker):
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not _redis_reachable():
+        return f"needs Redis at {REDIS_URL}"
+    return None
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker):
+            reason = _missing(marker)
+            if reason and REQUIRE_SERVICES:
+                pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+            elif reason:
+                pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url():
+    return REDIS_URL
+
+
+@pytest.fixture
+def viewer(db):
+    return factories.user("viewer", "Viewer")
+
+
+@pytest.fixture
+def analyst(db):
+    return factories.user("analyst", "Analyst")
+
+
+@pytest.fixture
+def editor(db):
+    return factories.user("editor", "Editor", is_staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but in no group: sees nothing of the dashboard."""
+    return factories.user("outsider")
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
