@@ -26,9 +26,7 @@ def env_bool(name, default=False):
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={raw!r} is not understood: use true/false or 1/0."
-    )
+    raise ImproperlyConfigured(f"{name}={raw!r} is not understood: use true/false or 1/0.")
 
 
 def env_int(name, default, minimum=None):

@@ -21,9 +21,7 @@ PLACEHOLDER_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env_str("SECRET_KEY", PLACEHOLDER_SECRET_KEY)
 if not DEBUG and SECRET_KEY in ("", PLACEHOLDER_SECRET_KEY):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a long random value when DEBUG is off."
-    )
+    raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -70,12 +70,8 @@ class Constituency(models.Model):
         verbose_name = _("constituency")
         verbose_name_plural = _("constituencies")
         constraints = [
-            models.UniqueConstraint(
-                fields=["state_code", "kind", "number"], name="constituency_number_unique"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["AC", "PC"]), name="constituency_kind_valid"
-            ),
+            models.UniqueConstraint(fields=["state_code", "kind", "number"], name="constituency_number_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=["AC", "PC"]), name="constituency_kind_valid"),
             models.CheckConstraint(
                 condition=models.Q(reserved_category__in=["GEN", "SC", "ST"]),
                 name="constituency_reserved_valid",
@@ -144,7 +140,12 @@ class Role(models.TextChoices):
     MLA = "MLA", _("MLA")
 
 
-MINISTER_ROLES = [Role.CHIEF_MINISTER, Role.CABINET_MINISTER, Role.MINISTER_OF_STATE_INDEPENDENT, Role.MINISTER_OF_STATE]
+MINISTER_ROLES = [
+    Role.CHIEF_MINISTER,
+    Role.CABINET_MINISTER,
+    Role.MINISTER_OF_STATE_INDEPENDENT,
+    Role.MINISTER_OF_STATE,
+]
 
 
 class Legislator(models.Model):
@@ -166,9 +167,7 @@ class Legislator(models.Model):
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
-    is_demo = models.BooleanField(
-        _("demo record"), default=False, editable=False, help_text=_("Created by seed_demo.")
-    )
+    is_demo = models.BooleanField(_("demo record"), default=False, editable=False, help_text=_("Created by seed_demo."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -266,9 +265,7 @@ class SocialAccount(models.Model):
             models.CheckConstraint(
                 condition=models.Q(platform__in=[choice.value for choice in Platform]), name="account_platform_valid"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=AccountStatus.values), name="account_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=AccountStatus.values), name="account_status_valid"),
             models.CheckConstraint(condition=models.Q(kind__in=AccountKind.values), name="account_kind_valid"),
             models.CheckConstraint(condition=~models.Q(handle=""), name="account_handle_not_empty"),
         ]

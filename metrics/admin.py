@@ -36,7 +36,16 @@ class FetchBatchInline(admin.TabularInline):
 
 @admin.register(FetchRun)
 class FetchRunAdmin(admin.ModelAdmin):
-    list_display = ["platform", "client", "status", "started_at", "finished_at", "accounts_ok", "accounts_failed", "api_calls"]
+    list_display = [
+        "platform",
+        "client",
+        "status",
+        "started_at",
+        "finished_at",
+        "accounts_ok",
+        "accounts_failed",
+        "api_calls",
+    ]
     list_filter = ["platform", "status", "client"]
     readonly_fields = [f.name for f in FetchRun._meta.fields]
     inlines = [FetchBatchInline]

@@ -9,13 +9,13 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 GROWTH_WINDOW_DAYS = 30
 PROJECTION_HORIZON_DAYS = 5 * 365
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     STRETCH = "stretch"  # at or above the stretch line
     MEETS = "meets"  # at or above the target, below the stretch line
     BELOW = "below"

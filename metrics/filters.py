@@ -39,7 +39,9 @@ SORT_FIELDS = {
 class StandingsFilterForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, required=False)
-    party = forms.ModelChoiceField(label=_("Party"), queryset=Party.objects.all(), required=False, empty_label=_("All parties"))
+    party = forms.ModelChoiceField(
+        label=_("Party"), queryset=Party.objects.all(), required=False, empty_label=_("All parties")
+    )
     division = forms.ModelChoiceField(
         label=_("Division"), queryset=Division.objects.all(), required=False, empty_label=_("All divisions")
     )
@@ -81,7 +83,7 @@ def sort_members(members, sort):
     """Sort standings rows; rows without a value (n/a) always go last."""
     descending = sort.startswith("-")
     key = SORT_FIELDS[sort.lstrip("-")]
-    present = [m for m in members if not key(m)[0] is True]
+    present = [m for m in members if key(m)[0] is not True]
     missing = [m for m in members if key(m)[0] is True]
     present.sort(key=lambda m: (key(m), m.name.lower()), reverse=descending)
     return present + missing

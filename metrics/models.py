@@ -166,9 +166,7 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(percent__gt=0, percent__lte=100), name="target_percent_range"
-            ),
+            models.CheckConstraint(condition=models.Q(percent__gt=0, percent__lte=100), name="target_percent_range"),
             models.CheckConstraint(
                 condition=models.Q(stretch_percent__gte=models.F("percent"), stretch_percent__lte=100),
                 name="target_stretch_not_below_target",

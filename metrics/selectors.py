@@ -169,9 +169,7 @@ def electors_in_force_expression(*, day, constituency_ref="constituency_id"):
 def count_on_or_before(*, day, field_name="followers"):
     """The account's latest snapshot value on or before ``day`` (served by the unique index)."""
     return Subquery(
-        FollowerSnapshot.objects.filter(account_id=OuterRef("pk"), day__lte=day)
-        .order_by("-day")
-        .values(field_name)[:1]
+        FollowerSnapshot.objects.filter(account_id=OuterRef("pk"), day__lte=day).order_by("-day").values(field_name)[:1]
     )
 
 

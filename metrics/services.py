@@ -76,7 +76,9 @@ def fetch_batch(*, batch_id):
     accounts = list(SocialAccount.objects.filter(pk__in=batch.account_ids, active=True).order_by("pk"))
     client = get_client(batch.run.platform)
     outcome = client.fetch(accounts)
-    return record_batch_results(batch=batch, results=outcome.results, api_calls=outcome.api_calls, errors=outcome.errors)
+    return record_batch_results(
+        batch=batch, results=outcome.results, api_calls=outcome.api_calls, errors=outcome.errors
+    )
 
 
 def record_batch_failure(*, batch_id, error):
@@ -150,9 +152,7 @@ def snapshots_upsert(*, results, source, now=None):
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
-    return _upsert_counts(
-        [(r.account_id, day, r.followers, r.posts) for r in results], source=source, now=now
-    )
+    return _upsert_counts([(r.account_id, day, r.followers, r.posts) for r in results], source=source, now=now)
 
 
 def _upsert_counts(rows, *, source, now, evidence_url=""):
@@ -178,9 +178,7 @@ def _upsert_counts(rows, *, source, now, evidence_url=""):
     )
     # The latest count moves only forward: a count for an older day (a
     # manual entry, an import) updates the history but not the latest.
-    current = dict(
-        LatestCount.objects.filter(account_id__in=[row[0] for row in rows]).values_list("account_id", "day")
-    )
+    current = dict(LatestCount.objects.filter(account_id__in=[row[0] for row in rows]).values_list("account_id", "day"))
     newest = {}
     for account_id, day, followers, posts in rows:
         if account_id in current and current[account_id] > day:

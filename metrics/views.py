@@ -59,9 +59,7 @@ def overview(request):
 @permission_required("metrics.view_dashboard", raise_exception=True)
 def member_detail(request, pk):
     visible = selectors.restrict_to_scope(Legislator.objects.all(), user=request.user)
-    legislator = (
-        visible.select_related("party", "constituency__district__division").filter(pk=pk).first()
-    )
+    legislator = visible.select_related("party", "constituency__district__division").filter(pk=pk).first()
     if legislator is None:
         raise Http404(_("No such member."))
     form, error = _filters_or_400(request)

@@ -100,3 +100,41 @@ def user(username, group=None, *, divisions=(), districts=(), **extra):
         scope.divisions.set(divisions)
         scope.districts.set(districts)
     return person
+
+
+def many_members(n, *, day=None, accounts_each=2, history_days=(0, 7, 30)):
+    """n members with constituencies, rolls, accounts and a few days of counts, in bulk."""
+    day = day or timezone.localdate()
+    home = district()
+    state_code = f"{next(_seq) % 100:02d}"
+    places = Constituency.objects.bulk_create(
+        [Constituency(state_code=state_code, number=i + 1, name=f"Bulk {i + 1}", district=home) for i in range(n)]
+    )
+    VoterRoll.objects.bulk_create(
+        [VoterRoll(constituency=p, published_on=day - timedelta(days=500), total_electors=200_000) for p in places]
+    )
+    members = Legislator.objects.bulk_create(
+        [Legislator(name=f"Bulk member {i}", constituency=p) for i, p in enumerate(places)]
+    )
+    platforms = list(Platform)
+    accounts = SocialAccount.objects.bulk_create(
+        [
+            SocialAccount(legislator=m, platform=platforms[j % 4], handle=f"bulk_{m.pk}_{j}")
+            for m in members
+            for j in range(accounts_each)
+        ]
+    )
+    now = timezone.now()
+    FollowerSnapshot.objects.bulk_create(
+        [
+            FollowerSnapshot(account=a, day=day - timedelta(days=back), followers=5_000 - back, fetched_at=now)
+            for a in accounts
+            for back in history_days
+        ],
+        batch_size=5000,
+    )
+    LatestCount.objects.bulk_create(
+        [LatestCount(account=a, day=day, followers=5_000, source=Source.API, fetched_at=now) for a in accounts],
+        batch_size=5000,
+    )
+    return members

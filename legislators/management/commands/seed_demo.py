@@ -4,9 +4,9 @@ import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django.db import transaction
 from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from legislators import demo_names
 from legislators.models import (
@@ -51,10 +51,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = self._seed(rng, members=members, days=days)
             self._poll_often()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo state: {counts['members']} members, {counts['accounts']} accounts, "
-            f"{counts['snapshots']} snapshots over {days} days, {counts['electors']:,} electors."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo state: {counts['members']} members, {counts['accounts']} accounts, "
+                f"{counts['snapshots']} snapshots over {days} days, {counts['electors']:,} electors."
+            )
+        )
 
     def _poll_often(self):
         """A demo database is polled every minute, so a new user sees it move."""
@@ -91,8 +93,12 @@ class Command(BaseCommand):
             category = rng.choices(["GEN", "SC", "ST"], weights=[64, 15, 21])[0]
             constituencies.append(
                 Constituency(
-                    state_code=STATE_CODE, number=number, name=name, name_hi=name_hi,
-                    district=district, reserved_category=category,
+                    state_code=STATE_CODE,
+                    number=number,
+                    name=name,
+                    name_hi=name_hi,
+                    district=district,
+                    reserved_category=category,
                 )
             )
         constituencies = Constituency.objects.bulk_create(constituencies)
@@ -102,10 +108,22 @@ class Command(BaseCommand):
             electors = rng.randint(140_000, 330_000)
             electors_total += electors
             # An older roll and a revision inside the history, so the roll in force changes.
-            rolls.append(VoterRoll(constituency=constituency, published_on=today - timedelta(days=days + 200),
-                                   total_electors=round(electors * 0.97), source="Demo roll"))
-            rolls.append(VoterRoll(constituency=constituency, published_on=today - timedelta(days=days // 3),
-                                   total_electors=electors, source="Demo revision"))
+            rolls.append(
+                VoterRoll(
+                    constituency=constituency,
+                    published_on=today - timedelta(days=days + 200),
+                    total_electors=round(electors * 0.97),
+                    source="Demo roll",
+                )
+            )
+            rolls.append(
+                VoterRoll(
+                    constituency=constituency,
+                    published_on=today - timedelta(days=days // 3),
+                    total_electors=electors,
+                    source="Demo revision",
+                )
+            )
         VoterRoll.objects.bulk_create(rolls)
 
         ministers = min(30, max(1, members // 8))
@@ -116,33 +134,50 @@ class Command(BaseCommand):
             if index == 0:
                 role = Role.CHIEF_MINISTER
             elif index < ministers:
-                role = rng.choice([Role.CABINET_MINISTER] * 3 + [Role.MINISTER_OF_STATE_INDEPENDENT, Role.MINISTER_OF_STATE])
+                role = rng.choice(
+                    [Role.CABINET_MINISTER] * 3 + [Role.MINISTER_OF_STATE_INDEPENDENT, Role.MINISTER_OF_STATE]
+                )
             else:
                 role = Role.MLA
             party = parties[0] if index < ministers else rng.choices(parties, weights=[55, 35, 7, 3])[0]
-            legislators.append(Legislator(
-                name=f"{given} {family}", name_hi=f"{given_hi} {family_hi}", party=party,
-                constituency=constituency, role=role,
-                portfolio=rng.choice(demo_names.PORTFOLIOS) if role != Role.MLA else "",
-                term_start=today - timedelta(days=days + 30), is_demo=True,
-            ))
+            legislators.append(
+                Legislator(
+                    name=f"{given} {family}",
+                    name_hi=f"{given_hi} {family_hi}",
+                    party=party,
+                    constituency=constituency,
+                    role=role,
+                    portfolio=rng.choice(demo_names.PORTFOLIOS) if role != Role.MLA else "",
+                    term_start=today - timedelta(days=days + 30),
+                    is_demo=True,
+                )
+            )
         legislators = Legislator.objects.bulk_create(legislators)
 
         accounts = []
         plans = []
         for legislator, constituency_roll in zip(legislators, rolls[1::2]):
-            platforms = [Platform.X, Platform.FACEBOOK] + rng.sample([Platform.INSTAGRAM, Platform.YOUTUBE], rng.randint(0, 2))
+            platforms = [Platform.X, Platform.FACEBOOK] + rng.sample(
+                [Platform.INSTAGRAM, Platform.YOUTUBE], rng.randint(0, 2)
+            )
             profile = rng.choices(list(GROWTH), weights=[50, 20, 20, 10])[0]
             # Today's share of electors lands between 1% and 10%: some meet the target, many do not.
             share_today = rng.uniform(0.01, 0.10)
             reach_today = constituency_roll.total_electors * share_today
             for platform in platforms:
                 handle = f"demo_{legislator.pk}_{platform}"[:30]
-                accounts.append(SocialAccount(
-                    legislator=legislator, platform=platform, handle=handle,
-                    platform_id=f"demo{legislator.pk}{platform[:2]}", status=SocialAccount.Status.OK,
-                ))
-                plans.append((profile, reach_today * PLATFORM_SHARE[platform] / sum(PLATFORM_SHARE[p] for p in platforms)))
+                accounts.append(
+                    SocialAccount(
+                        legislator=legislator,
+                        platform=platform,
+                        handle=handle,
+                        platform_id=f"demo{legislator.pk}{platform[:2]}",
+                        status=SocialAccount.Status.OK,
+                    )
+                )
+                plans.append(
+                    (profile, reach_today * PLATFORM_SHARE[platform] / sum(PLATFORM_SHARE[p] for p in platforms))
+                )
         accounts = SocialAccount.objects.bulk_create(accounts)
 
         now = timezone.now()
@@ -162,11 +197,22 @@ class Command(BaseCommand):
                 if profile == "stagnant":
                     followers = round(followers_today)
                 posts = None if posts_today is None else max(0, round(posts_today - posts_per_day * offset))
-                snapshots.append(FollowerSnapshot(account=account, day=day, followers=followers, posts=posts,
-                                                  source=Source.DEMO, fetched_at=now))
+                snapshots.append(
+                    FollowerSnapshot(
+                        account=account, day=day, followers=followers, posts=posts, source=Source.DEMO, fetched_at=now
+                    )
+                )
                 last_day = (day, followers, posts)
-            latest.append(LatestCount(account=account, day=last_day[0], followers=last_day[1], posts=last_day[2],
-                                      source=Source.DEMO, fetched_at=now))
+            latest.append(
+                LatestCount(
+                    account=account,
+                    day=last_day[0],
+                    followers=last_day[1],
+                    posts=last_day[2],
+                    source=Source.DEMO,
+                    fetched_at=now,
+                )
+            )
             if len(snapshots) >= 20_000:
                 FollowerSnapshot.objects.bulk_create(snapshots, batch_size=5000)
                 snapshots = []
@@ -174,6 +220,8 @@ class Command(BaseCommand):
         LatestCount.objects.bulk_create(latest, batch_size=5000)
         SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(last_checked_at=now, last_success_at=now)
         return {
-            "members": len(legislators), "accounts": len(accounts),
-            "snapshots": FollowerSnapshot.objects.count(), "electors": electors_total,
+            "members": len(legislators),
+            "accounts": len(accounts),
+            "snapshots": FollowerSnapshot.objects.count(),
+            "electors": electors_total,
         }

@@ -1,5 +1,4 @@
 import csv
-
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,9 +7,25 @@ from metrics import selectors
 from metrics.templatetags.tracker import indian_number
 
 COLUMNS = [
-    "id", "name", "role", "party", "constituency_number", "constituency", "district", "electors",
-    "followers_x", "followers_facebook", "followers_instagram", "followers_youtube",
-    "reach", "share_percent", "status", "followers_needed", "growth_30_days", "stagnant", "projected_date",
+    "id",
+    "name",
+    "role",
+    "party",
+    "constituency_number",
+    "constituency",
+    "district",
+    "electors",
+    "followers_x",
+    "followers_facebook",
+    "followers_instagram",
+    "followers_youtube",
+    "reach",
+    "share_percent",
+    "status",
+    "followers_needed",
+    "growth_30_days",
+    "stagnant",
+    "projected_date",
 ]
 
 
@@ -80,7 +95,19 @@ class Command(BaseCommand):
             f"{summary['not_applicable']} n/a."
         )
         widths = (28, 8, 6, 22, 12, 12, 8, 8, 12, 10, 16)
-        header = ("Name", "Role", "Party", "Constituency", "Electors", "Reach", "Share", "Status", "Needed", "Growth30", "Projected")
+        header = (
+            "Name",
+            "Role",
+            "Party",
+            "Constituency",
+            "Electors",
+            "Reach",
+            "Share",
+            "Status",
+            "Needed",
+            "Growth30",
+            "Projected",
+        )
         self.stdout.write(" ".join(h.ljust(w) for h, w in zip(header, widths)))
         for member, row in zip(standings.members, rows):
             cells = (
@@ -101,5 +128,3 @@ class Command(BaseCommand):
 
 def _parse_date(text):
     return date.fromisoformat(text)
-
-

@@ -1,0 +1,51 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from legislators.models import MINISTER_ROLES, Constituency, Legislator, SocialAccount, VoterRoll
+from metrics.models import FollowerSnapshot, LatestCount
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    call_command("seed_demo", *args, stdout=io.StringIO())
+
+
+def test_seed_builds_a_small_state_deterministically():
+    seed("--members", "23", "--days", "20", "--seed", "7")
+    first = list(Legislator.objects.order_by("pk").values_list("name", "role"))
+    followers = FollowerSnapshot.objects.aggregate(total=Sum("followers"))["total"]
+    assert Constituency.objects.count() == 23
+    assert Legislator.objects.filter(role__in=MINISTER_ROLES).exists()
+    assert SocialAccount.objects.filter(legislator__in=Legislator.objects.all()).count() >= 2 * 23
+    assert LatestCount.objects.count() == SocialAccount.objects.count()
+    electors = VoterRoll.objects.order_by().values_list("total_electors", flat=True)
+    assert all(100_000 < e <= 330_000 for e in electors)
+
+    for model in (FollowerSnapshot, LatestCount, SocialAccount, Legislator, VoterRoll, Constituency):
+        model.objects.all().delete()
+    from legislators.models import District, Division, Party
+
+    District.objects.all().delete()
+    Division.objects.all().delete()
+    Party.objects.all().delete()
+    seed("--members", "23", "--days", "20", "--seed", "7")
+    assert list(Legislator.objects.order_by("pk").values_list("name", "role")) == first
+    assert FollowerSnapshot.objects.aggregate(total=Sum("followers"))["total"] == pytest.approx(followers, rel=0.01)
+
+
+def test_seed_refuses_a_database_with_real_members():
+    factories.legislator("A real member")
+    with pytest.raises(CommandError, match="non-demo"):
+        seed("--members", "5", "--days", "5")
+    assert Legislator.objects.count() == 1
+
+
+def test_seed_if_empty_leaves_existing_data_alone():
+    factories.legislator("A real member")
+    seed("--if-empty", "--members", "5", "--days", "5")
+    assert Legislator.objects.count() == 1

@@ -1,0 +1,50 @@
+"""The standings issue a fixed number of queries whatever the number of members."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_of(action):
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured)
+
+
+def overview_and_command_queries(client, n):
+    member_id = factories.many_members(n)[0].pk
+    page = queries_of(lambda: client.get(reverse("metrics:overview")))
+    past = queries_of(
+        lambda: client.get(
+            reverse("metrics:overview"), {"date": (timezone.localdate() - timedelta(days=3)).isoformat()}
+        )
+    )
+    member = queries_of(lambda: client.get(reverse("metrics:member", args=[member_id])))
+    command = queries_of(lambda: call_command("standings", "--format", "csv", stdout=io.StringIO()))
+    return page, past, member, command
+
+
+@pytest.mark.parametrize("small, large", [(10, 500)])
+def test_overview_member_page_and_command_query_counts_do_not_grow(viewer_client, small, large):
+    first = overview_and_command_queries(viewer_client, small)
+    second = overview_and_command_queries(viewer_client, large - small)
+    assert first == second
+    page, past, member, command = first
+    assert page <= 12 and past <= 12 and member <= 14 and command <= 4
+
+
+@pytest.mark.postgres
+def test_postgres_query_counts_equal_for_10_and_2000_members(viewer_client):
+    first = overview_and_command_queries(viewer_client, 10)
+    second = overview_and_command_queries(viewer_client, 1990)
+    assert first == second
