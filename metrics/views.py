@@ -1,7 +1,5 @@
 """Dashboard pages: thin views over the standings selector."""
 
-import json
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -82,7 +80,7 @@ def member_detail(request, pk):
             "standing": standing,
             "target": standings.target,
             "accounts": accounts,
-            "chart_json": json.dumps(chart),
+            "chart": chart,
             "has_youtube": any(account.platform == "youtube" for account in accounts),
             "day": day,
         },

@@ -21,9 +21,13 @@ PROFILES = {
 }
 
 
-def profile_for(account_id):
-    """A stable profile per account: 50% steady, 20% fast, 20% stagnant, 10% declining."""
-    bucket = random.Random(account_id * 7919).random()
+def profile_for(legislator_id):
+    """A stable profile per member: 50% steady, 20% fast, 20% stagnant, 10% declining.
+
+    seed_demo draws each member's history from the same profile, so polling
+    continues the trend the history shows.
+    """
+    bucket = random.Random(legislator_id * 7919).random()
     if bucket < 0.5:
         return "steady"
     if bucket < 0.7:
@@ -52,7 +56,7 @@ class DemoClient:
                 posts = rng.randint(100, 3_000) if self.platform != "facebook" else None
             else:
                 elapsed_days = max(_days_between(previous.fetched_at, now), 0.0)
-                profile = profile_for(account.pk)
+                profile = profile_for(account.legislator_id)
                 noise = rng.uniform(0.8, 1.2)
                 followers = round(previous.followers * (1 + PROFILES[profile] * elapsed_days * noise))
                 if profile in ("steady", "fast"):

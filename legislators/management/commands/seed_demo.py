@@ -20,11 +20,10 @@ from legislators.models import (
     SocialAccount,
     VoterRoll,
 )
+from metrics.clients.demo import PROFILES, profile_for
 from metrics.models import FollowerSnapshot, LatestCount, Source, Target
 
 STATE_CODE = "DM"  # an invented state code: "demo"
-# Daily growth rates per member profile (fraction of followers a day).
-GROWTH = {"steady": 0.0012, "fast": 0.004, "stagnant": 0.0, "declining": -0.0008}
 PLATFORM_SHARE = {Platform.X: 0.35, Platform.FACEBOOK: 0.35, Platform.INSTAGRAM: 0.2, Platform.YOUTUBE: 0.1}
 
 
@@ -160,7 +159,7 @@ class Command(BaseCommand):
             platforms = [Platform.X, Platform.FACEBOOK] + rng.sample(
                 [Platform.INSTAGRAM, Platform.YOUTUBE], rng.randint(0, 2)
             )
-            profile = rng.choices(list(GROWTH), weights=[50, 20, 20, 10])[0]
+            profile = profile_for(legislator.pk)
             # Today's share of electors lands between 1% and 10%: some meet the target, many do not.
             share_today = rng.uniform(0.01, 0.10)
             reach_today = constituency_roll.total_electors * share_today
@@ -184,7 +183,7 @@ class Command(BaseCommand):
         snapshots = []
         latest = []
         for account, (profile, followers_today) in zip(accounts, plans):
-            rate = GROWTH[profile]
+            rate = PROFILES[profile]
             posts_per_day = rng.choice([0, 0.3, 1, 3]) if account.platform != Platform.FACEBOOK else None
             posts_today = rng.randint(200, 5000) if posts_per_day is not None else None
             missing = {rng.randrange(days) for _ in range(rng.randint(0, 6))}
