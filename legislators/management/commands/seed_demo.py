@@ -174,9 +174,9 @@ class Command(BaseCommand):
                         status=SocialAccount.Status.OK,
                     )
                 )
-                plans.append(
-                    (profile, reach_today * PLATFORM_SHARE[platform] / sum(PLATFORM_SHARE[p] for p in platforms))
-                )
+                # Each platform's part varies a little, so the lines of a chart do not overlap.
+                weight = PLATFORM_SHARE[platform] * rng.uniform(0.6, 1.4)
+                plans.append((profile, reach_today * weight / sum(PLATFORM_SHARE[p] for p in platforms)))
         accounts = SocialAccount.objects.bulk_create(accounts)
 
         now = timezone.now()
