@@ -3,7 +3,7 @@
 import itertools
 from datetime import timedelta
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from legislators.models import (
@@ -18,6 +18,7 @@ from legislators.models import (
     UserScope,
     VoterRoll,
 )
+from metrics.groups import ensure_groups
 from metrics.models import FollowerSnapshot, LatestCount, Source
 
 _seq = itertools.count(1)
@@ -94,6 +95,9 @@ def counts(account_, series, *, source=Source.API):
 def user(username, group=None, *, divisions=(), districts=(), **extra):
     person = User.objects.create_user(username=username, password="correct horse battery", **extra)
     if group:
+        # Transactional tests flush the tables, the migration's groups included.
+        if not Group.objects.filter(name=group).exists():
+            ensure_groups(Group, Permission)
         person.groups.add(Group.objects.get(name=group))
     if divisions or districts:
         scope = UserScope.objects.create(user=person)

@@ -5,13 +5,6 @@ from decimal import Decimal
 
 from django.db import migrations
 
-VIEWER = ["metrics.view_dashboard"]
-ANALYST = VIEWER + ["metrics.export_reports", "metrics.view_freshness"]
-EDITOR_MODELS = {
-    "legislators": ["division", "district", "constituency", "voterroll", "party", "legislator", "socialaccount"],
-    "metrics": ["followersnapshot", "target"],
-}
-
 
 def create_groups(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
@@ -22,24 +15,9 @@ def create_groups(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    from metrics.groups import ensure_groups
 
-    def perms(names):
-        found = []
-        for name in names:
-            app_label, codename = name.split(".")
-            found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        return found
-
-    editor = list(ANALYST)
-    for app_label, models in EDITOR_MODELS.items():
-        for model in models:
-            for action in ("add", "change", "view", "delete" if model in ("followersnapshot",) else "view"):
-                editor.append(f"{app_label}.{action}_{model}")
-    for name, names in (("Viewer", VIEWER), ("Analyst", ANALYST), ("Editor", sorted(set(editor)))):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(perms(names))
+    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def create_default_target(apps, schema_editor):
