@@ -58,8 +58,18 @@ class XClient:
         outcome = FetchOutcome()
         by_id, by_handle = {}, {}
         for account in accounts:
-            if account.platform_id:
+            if account.platform_id.isdigit():
                 by_id[account.platform_id] = account
+                continue
+            if account.platform_id:
+                # One non-numeric id would fail the whole call with a 400: keep it out.
+                outcome.results.append(
+                    AccountResult(
+                        account_id=account.pk,
+                        status=Status.ERROR,
+                        error=f"platform id '{account.platform_id}' is not a numeric X user id",
+                    )
+                )
                 continue
             handle = clean_handle(account.handle)
             if HANDLE_RE.match(handle):

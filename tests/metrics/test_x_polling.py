@@ -94,10 +94,13 @@ def test_first_poll_resolves_handles_once_then_polls_by_id(fake_x):
 def test_a_malformed_handle_is_never_sent_and_fails_only_its_account(fake_x):
     accounts = _accounts(fake_x, 2, with_ids=False)
     bad = factories.account(accounts[0].legislator, platform=Platform.X, handle="bad-handle!")
+    bad_id = factories.account(accounts[0].legislator, platform=Platform.X, handle="typo", platform_id="@typo")
     run = _poll()
-    assert "bad-handle!" not in str(fake_x.lookup_calls())
+    assert "bad-handle!" not in str(fake_x.lookup_calls()) and "@typo" not in str(fake_x.lookup_calls())
     bad.refresh_from_db()
+    bad_id.refresh_from_db()
     assert bad.status == Status.ERROR and "not a valid X handle" in bad.last_error
+    assert bad_id.status == Status.ERROR and "not a numeric X user id" in bad_id.last_error
     assert run.accounts_ok == 2
 
 
