@@ -149,6 +149,11 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
     }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # How long a delivered but unacknowledged task (a worker killed mid-batch)
+    # waits before Redis hands it to another worker. Retries wait at most
+    # FETCH_MAX_RETRY_WAIT, well below this, so a waiting retry is not redelivered.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -167,7 +172,41 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 FOLLOWER_CLIENT = env_str("FOLLOWER_CLIENT", "live")
 if FOLLOWER_CLIENT not in ("live", "demo"):
     raise ImproperlyConfigured("FOLLOWER_CLIENT must be 'live' or 'demo'.")
-FETCH_BATCH_SIZE = env_int("FETCH_BATCH_SIZE", 0, minimum=0)  # 0: each API's maximum
+FETCH_BATCH_SIZE = env_int("FETCH_BATCH_SIZE", 0, minimum=0)  # 0: each platform's default
+
+# Platform APIs (see README "Platform clients"). A platform without its
+# credentials is skipped with a visible reason; the tokens are never logged.
+X_BEARER_TOKEN = env_str("X_BEARER_TOKEN")
+X_API_BASE_URL = env_str("X_API_BASE_URL", "https://api.twitter.com").rstrip("/")
+GRAPH_API_BASE_URL = env_str("GRAPH_API_BASE_URL", "https://graph.facebook.com").rstrip("/")
+GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v26.0")
+FACEBOOK_ACCESS_TOKEN = env_str("FACEBOOK_ACCESS_TOKEN")
+INSTAGRAM_ACCESS_TOKEN = env_str("INSTAGRAM_ACCESS_TOKEN")
+INSTAGRAM_BUSINESS_ACCOUNT_ID = env_str("INSTAGRAM_BUSINESS_ACCOUNT_ID")
+YOUTUBE_API_BASE_URL = env_str("YOUTUBE_API_BASE_URL", "https://www.googleapis.com/youtube/v3").rstrip("/")
+YOUTUBE_API_KEY = env_str("YOUTUBE_API_KEY")
+PLATFORM_HTTP_TIMEOUT = env_int("PLATFORM_HTTP_TIMEOUT", 20, minimum=1)  # seconds, every HTTP call
+
+# Requests per window that all workers together may spend on each platform,
+# counted in Redis (PLATFORM_BUDGET_REDIS_URL, default: the broker when it is
+# Redis; without Redis each process counts for itself).
+PLATFORM_REQUEST_BUDGETS = {
+    "x": (env_int("X_REQUESTS_PER_15_MIN", 300, minimum=1), 15 * 60),
+    "facebook": (env_int("FACEBOOK_REQUESTS_PER_HOUR", 200, minimum=1), 3600),
+    "instagram": (env_int("INSTAGRAM_REQUESTS_PER_HOUR", 200, minimum=1), 3600),
+    "youtube": (env_int("YOUTUBE_REQUESTS_PER_DAY", 9500, minimum=1), 24 * 3600),
+}
+PLATFORM_BUDGET_REDIS_URL = env_str(
+    "PLATFORM_BUDGET_REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+# Retries of a batch: 5xx and timeouts back off exponentially (base × 2^n)
+# a bounded number of times; a rate limit waits for the platform's reset when
+# that is at most FETCH_MAX_RETRY_WAIT away, otherwise the batch fails with
+# the reason and the platform stays paused until the reset.
+FETCH_RETRY_BASE_SECONDS = env_int("FETCH_RETRY_BASE_SECONDS", 2, minimum=0)
+FETCH_TRANSIENT_RETRIES = env_int("FETCH_TRANSIENT_RETRIES", 3, minimum=0)
+FETCH_RATE_LIMIT_RETRIES = env_int("FETCH_RATE_LIMIT_RETRIES", 12, minimum=0)
+FETCH_MAX_RETRY_WAIT = env_int("FETCH_MAX_RETRY_WAIT", 16 * 60, minimum=1)
 
 # The date the standings count down to when a page asks "by when".
 NEXT_ELECTION_DATE = env_str("NEXT_ELECTION_DATE", "2028-11-30")
@@ -177,5 +216,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # tweepy logs the Authorization header at DEBUG: never let it through.
+        "tweepy": {"level": "INFO"},
+        "urllib3": {"level": "INFO"},
+    },
 }

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from metrics.admin_actions import poll_accounts_now, poll_platforms_now
+
 from .models import Constituency, District, Division, Legislator, Party, SocialAccount, UserScope, VoterRoll
 
 
@@ -74,6 +76,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
     list_select_related = ["legislator"]
     autocomplete_fields = ["legislator"]
     readonly_fields = ["last_checked_at", "last_success_at", "last_error"]
+    actions = [poll_accounts_now, poll_platforms_now]
 
 
 @admin.register(UserScope)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Target
+from .models import FetchBatch, FetchRun, FollowerSnapshot, HandleChange, LatestCount, Target
 
 
 @admin.register(FollowerSnapshot)
@@ -30,7 +30,19 @@ class FetchBatchInline(admin.TabularInline):
     model = FetchBatch
     extra = 0
     can_delete = False
-    fields = ["index", "status", "accounts_ok", "accounts_failed", "api_calls", "attempts", "errors", "finished_at"]
+    fields = [
+        "index",
+        "status",
+        "accounts_ok",
+        "accounts_failed",
+        "status_counts",
+        "api_calls",
+        "attempts",
+        "last_attempt_error",
+        "errors",
+        "duration_seconds",
+        "finished_at",
+    ]
     readonly_fields = fields
 
 
@@ -41,14 +53,29 @@ class FetchRunAdmin(admin.ModelAdmin):
         "client",
         "status",
         "started_at",
-        "finished_at",
+        "duration",
         "accounts_ok",
         "accounts_failed",
         "api_calls",
+        "note",
     ]
     list_filter = ["platform", "status", "client"]
     readonly_fields = [f.name for f in FetchRun._meta.fields]
     inlines = [FetchBatchInline]
+
+
+@admin.register(HandleChange)
+class HandleChangeAdmin(admin.ModelAdmin):
+    """Renames the platforms reported while polling by id."""
+
+    list_display = ["account", "old_handle", "new_handle", "changed_on"]
+    list_filter = ["account__platform", "changed_on"]
+    search_fields = ["old_handle", "new_handle", "account__legislator__name"]
+    list_select_related = ["account"]
+    readonly_fields = ["account", "old_handle", "new_handle", "changed_on", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Target)

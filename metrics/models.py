@@ -92,6 +92,7 @@ class FetchRun(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        STOPPED = "stopped", _("Stopped")  # token invalid, credits depleted: see note
 
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     client = models.CharField(_("client"), max_length=10, default="live")
@@ -103,6 +104,8 @@ class FetchRun(models.Model):
     accounts_ok = models.PositiveIntegerField(_("accounts ok"), default=0)
     accounts_failed = models.PositiveIntegerField(_("accounts failed"), default=0)
     api_calls = models.PositiveIntegerField(_("API calls"), default=0)
+    # Accounts per outcome, e.g. {"ok": 240, "not_found": 6, "suspended": 4}.
+    status_counts = models.JSONField(_("accounts per status"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -141,9 +144,14 @@ class FetchBatch(models.Model):
     accounts_ok = models.PositiveIntegerField(default=0)
     accounts_failed = models.PositiveIntegerField(default=0)
     api_calls = models.PositiveIntegerField(default=0)
+    status_counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Why the last attempt did not finish (a 429, a 500) while a retry waits.
+    last_attempt_error = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)  # the successful attempt's fetch and write
 
     class Meta:
         ordering = ["run", "index"]
@@ -151,6 +159,25 @@ class FetchBatch(models.Model):
 
     def __str__(self):
         return f"{self.run} #{self.index}"
+
+
+class HandleChange(models.Model):
+    """An account's handle as the platform reported it changing: polled by
+    its stable id, the account follows the rename and keeps its history."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="handle_changes")
+    old_handle = models.CharField(_("old handle"), max_length=100)
+    new_handle = models.CharField(_("new handle"), max_length=100)
+    changed_on = models.DateField(_("noticed on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "-changed_on", "-pk"]
+        verbose_name = _("handle change")
+        verbose_name_plural = _("handle changes")
+
+    def __str__(self):
+        return f"{self.old_handle} → {self.new_handle} ({self.changed_on})"
 
 
 class Target(models.Model):

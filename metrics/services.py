@@ -7,17 +7,20 @@ run's figures. A retried batch overwrites the same rows.
 """
 
 import logging
+import time
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from legislators.models import SocialAccount
 
-from .clients import AccountResult, ClientUnavailable, get_client
-from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source
+from .clients import AccountResult, ClientUnavailable, RateLimited, TransientError, get_client, redact
+from .models import FetchBatch, FetchRun, FollowerSnapshot, HandleChange, LatestCount, Source
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,20 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
             started_at=now,
             finished_at=now,
             note=str(exc)[:300],
+        )
+    budget = getattr(client, "budget", None)
+    paused = budget.paused_for() if budget else 0
+    if paused > settings.FETCH_MAX_RETRY_WAIT:
+        # The platform said wait (YouTube's daily quota, a long Graph throttle):
+        # calling now would only spend requests on refusals.
+        resume = timezone.localtime(now + timedelta(seconds=paused))
+        return FetchRun.objects.create(
+            platform=platform,
+            client=client_name,
+            status=FetchRun.Status.SKIPPED,
+            started_at=now,
+            finished_at=now,
+            note=f"{platform} is paused by its rate limit until {resume:%Y-%m-%d %H:%M %Z}.",
         )
     batch_size = settings.FETCH_BATCH_SIZE or client.max_batch
     accounts = SocialAccount.objects.filter(platform=platform, active=True)
@@ -63,22 +80,87 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
 def fetch_batch(*, batch_id):
     """Fetch one batch through its platform's client and record the results.
 
-    Returns the batch, or None when it is gone or already done (a redelivered
-    task after the batch committed).
+    Returns the batch, or None when it is gone. A batch already settled (a
+    redelivered task after the batch committed, or a stopped run) is left as
+    it is. A client error propagates: see ``batch_attempt_failed``.
     """
     batch = FetchBatch.objects.select_related("run").filter(pk=batch_id).first()
     if batch is None:
         logger.warning("Batch %s no longer exists", batch_id)
         return None
-    if batch.status == FetchBatch.Status.DONE:
+    if batch.status != FetchBatch.Status.PENDING or batch.run.status == FetchRun.Status.STOPPED:
         return batch
-    FetchBatch.objects.filter(pk=batch.pk).update(attempts=batch.attempts + 1)
+    started = time.monotonic()
+    FetchBatch.objects.filter(pk=batch.pk).update(attempts=batch.attempts + 1, started_at=timezone.now())
     accounts = list(SocialAccount.objects.filter(pk__in=batch.account_ids, active=True).order_by("pk"))
     client = get_client(batch.run.platform)
     outcome = client.fetch(accounts)
     return record_batch_results(
-        batch=batch, results=outcome.results, api_calls=outcome.api_calls, errors=outcome.errors
+        batch=batch, results=outcome.results, api_calls=outcome.api_calls, errors=outcome.errors, started=started
     )
+
+
+def retry_delay(error, *, attempts):
+    """Seconds to wait before trying a batch again after ``error`` on its
+    ``attempts``-th attempt, or None when it should not be retried."""
+    if isinstance(error, RateLimited):
+        if attempts > settings.FETCH_RATE_LIMIT_RETRIES or error.retry_after > settings.FETCH_MAX_RETRY_WAIT:
+            return None
+        return error.retry_after
+    if isinstance(error, TransientError | OperationalError | InterfaceError | ConnectionError | TimeoutError):
+        if attempts > settings.FETCH_TRANSIENT_RETRIES:
+            return None
+        return settings.FETCH_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    return None
+
+
+def batch_attempt_failed(*, batch_id, error):
+    """Record why an attempt at a batch failed and decide what comes next.
+
+    Returns the seconds to wait before the next attempt, or None when the
+    batch is settled: failed with the reason (history untouched), or its
+    whole run stopped (token invalid, credits depleted).
+    """
+    message = redact(f"{type(error).__name__}: {error}")[:500]
+    batch = FetchBatch.objects.filter(pk=batch_id).only("pk", "run_id", "attempts", "status").first()
+    if batch is None or batch.status != FetchBatch.Status.PENDING:
+        return None
+    if isinstance(error, ClientUnavailable):
+        run_stop(run_id=batch.run_id, reason=redact(str(error)))
+        return None
+    delay = retry_delay(error, attempts=batch.attempts)
+    if delay is None:
+        if isinstance(error, RateLimited):
+            resume = timezone.localtime(timezone.now() + timedelta(seconds=error.retry_after))
+            message = f"{message[:400]} (the platform is paused until {resume:%Y-%m-%d %H:%M %Z})"
+        record_batch_failure(batch_id=batch_id, error=message)
+        return None
+    FetchBatch.objects.filter(pk=batch_id).update(last_attempt_error=message)
+    logger.warning("Batch %s: %s; retrying in %.0fs", batch_id, message, delay)
+    return delay
+
+
+def run_stop(*, run_id, reason):
+    """Stop a run: its pending batches fail with ``reason``; the run says why."""
+    with transaction.atomic():
+        run = FetchRun.objects.select_for_update().get(pk=run_id)
+        now = timezone.now()
+        pending = list(run.batches.filter(status=FetchBatch.Status.PENDING))
+        for batch in pending:
+            batch.status = FetchBatch.Status.FAILED
+            batch.accounts_ok = 0
+            batch.accounts_failed = len(batch.account_ids)
+            batch.status_counts = {"not_fetched": len(batch.account_ids)}
+            batch.errors = [reason[:500]]
+            batch.finished_at = now
+        FetchBatch.objects.bulk_update(
+            pending, ["status", "accounts_ok", "accounts_failed", "status_counts", "errors", "finished_at"]
+        )
+        run.status = FetchRun.Status.STOPPED
+        run.note = reason[:300]
+        run.save(update_fields=["status", "note"])
+        _refresh_run(run_id)
+    logger.error("Run %s stopped: %s", run_id, reason)
 
 
 def record_batch_failure(*, batch_id, error):
@@ -90,14 +172,15 @@ def record_batch_failure(*, batch_id, error):
         batch.status = FetchBatch.Status.FAILED
         batch.accounts_ok = 0
         batch.accounts_failed = len(batch.account_ids)
-        batch.errors = [str(error)[:500]]
+        batch.status_counts = {"not_fetched": len(batch.account_ids)}
+        batch.errors = [redact(error)[:500]]
         batch.finished_at = timezone.now()
         batch.save()
         _refresh_run(batch.run_id)
     return batch
 
 
-def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None):
+def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, started=None):
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the batch: two deliveries of the same task serialise here.
@@ -110,11 +193,15 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None):
         batch.status = FetchBatch.Status.DONE
         batch.accounts_ok = len(ok)
         batch.accounts_failed = len(results) - len(ok)
+        batch.status_counts = dict(Counter(str(r.status) for r in results))
         batch.api_calls = api_calls
-        batch.errors = [str(e)[:500] for e in errors] + [
-            f"{r.account_id}: {r.status} {r.error}".strip() for r in results if r not in ok
-        ]
+        batch.errors = [redact(e)[:500] for e in errors] + [
+            redact(f"{r.account_id}: {r.status} {r.error}".strip())[:500] for r in results if r not in ok
+        ][:200]
+        batch.last_attempt_error = ""
         batch.finished_at = now
+        if started is not None:
+            batch.duration_seconds = round(time.monotonic() - started, 3)
         batch.save()
         _refresh_run(batch.run_id)
     return batch
@@ -134,13 +221,19 @@ def _refresh_run(run_id):
     run.accounts_failed = totals["failed"] or 0
     run.api_calls = totals["calls"] or 0
     run.batches_done = totals["finished"]
+    status_counts = Counter()
+    for counts in run.batches.exclude(status_counts={}).values_list("status_counts", flat=True):
+        status_counts.update(counts)
+    run.status_counts = dict(sorted(status_counts.items()))
     errors = []
     for batch_errors in run.batches.exclude(errors=[]).values_list("errors", flat=True)[:20]:
         errors.extend(batch_errors)
     run.errors = errors[:100]
     if run.batches_done >= run.batches_total:
-        run.finished_at = timezone.now()
-        run.status = FetchRun.Status.FAILED if totals["failed_batches"] == run.batches_total else FetchRun.Status.DONE
+        run.finished_at = run.finished_at or timezone.now()
+        if run.status != FetchRun.Status.STOPPED:  # a stopped run keeps its reason
+            failed_all = totals["failed_batches"] == run.batches_total
+            run.status = FetchRun.Status.FAILED if failed_all else FetchRun.Status.DONE
     run.save()
 
 
@@ -199,23 +292,81 @@ def _upsert_counts(rows, *, source, now, evidence_url=""):
 
 
 def accounts_update_status(*, results, now):
-    """Set each account's status from its result: never a number for a failure."""
+    """Set each account's status from its result: never a number for a failure.
+
+    A result that learnt the platform's id stores it (the next polls go by
+    id); one that reports a new handle renames the account and records the
+    change. A fixed number of queries whatever the number of accounts.
+    """
     by_status = {}
     for result in results:
         by_status.setdefault((result.status, result.error[:500]), []).append(result.account_id)
     for (status, error), ids in by_status.items():
-        fields = {"status": status, "last_checked_at": now, "last_error": error}
+        fields = {"status": status, "last_checked_at": now, "last_error": redact(error)}
         if status == SocialAccount.Status.OK:
             fields["last_success_at"] = now
         SocialAccount.objects.filter(pk__in=ids).update(**fields)
-    for result in results:
-        changes = {}
-        if result.platform_id:
-            changes["platform_id"] = result.platform_id
-        if result.handle:
-            changes["handle"] = result.handle
-        if changes:
-            SocialAccount.objects.filter(pk=result.account_id).update(**changes)
+    learnt = {r.account_id: r for r in results if r.platform_id or r.handle}
+    if not learnt:
+        return
+    accounts = {a.pk: a for a in SocialAccount.objects.filter(pk__in=learnt)}
+    if not accounts:
+        return
+    platform = next(iter(accounts.values())).platform
+    taken_ids = dict(
+        SocialAccount.objects.filter(
+            platform=platform, platform_id__in=[r.platform_id for r in learnt.values() if r.platform_id]
+        )
+        .exclude(pk__in=learnt)
+        .values_list("platform_id", "pk")
+    )
+    taken_handles = set(
+        SocialAccount.objects.filter(platform=platform)
+        .annotate(lower_handle=Lower("handle"))
+        .filter(lower_handle__in=[r.handle.lower() for r in learnt.values() if r.handle])
+        .exclude(pk__in=learnt)
+        .values_list("lower_handle", flat=True)
+    )
+    changed, renames = [], []
+    for account_id, result in learnt.items():
+        account = accounts.get(account_id)
+        if account is None:
+            continue
+        dirty = False
+        if result.platform_id and result.platform_id != account.platform_id:
+            if result.platform_id in taken_ids:
+                logger.warning(
+                    "Account %s is the same %s account as %s (id %s): id not stored",
+                    account.pk,
+                    platform,
+                    taken_ids[result.platform_id],
+                    result.platform_id,
+                )
+            else:
+                account.platform_id = result.platform_id
+                dirty = True
+        if result.handle and result.handle.lower() != account.handle.lower():
+            if result.handle.lower() in taken_handles:
+                logger.warning(
+                    "Account %s was renamed to %s, a handle another account holds", account.pk, result.handle
+                )
+            else:
+                renames.append(
+                    HandleChange(
+                        account=account,
+                        old_handle=account.handle,
+                        new_handle=result.handle,
+                        changed_on=timezone.localdate(now),
+                    )
+                )
+                account.handle = result.handle
+                dirty = True
+        if dirty:
+            changed.append(account)
+    if changed:
+        SocialAccount.objects.bulk_update(changed, ["platform_id", "handle"])
+    if renames:
+        HandleChange.objects.bulk_create(renames)
 
 
 def snapshot_enter(*, account, day, followers, posts=None, source=Source.MANUAL, evidence_url="", now=None):
@@ -238,6 +389,9 @@ def stale_accounts(*, days=2, now=None):
 
 __all__ = [
     "AccountResult",
+    "batch_attempt_failed",
+    "retry_delay",
+    "run_stop",
     "fetch_batch",
     "fetch_run_plan",
     "record_batch_failure",

@@ -12,6 +12,7 @@ from django.db import transaction
 from legislators.models import Platform
 
 from . import services
+from .clients import ClientUnavailable, PlatformError
 
 logger = logging.getLogger(__name__)
 
@@ -27,14 +28,20 @@ def plan_fetch_task(platform, account_ids=None):
     return run.pk
 
 
-@shared_task(acks_late=True, bind=True, max_retries=5, retry_backoff=True)
+@shared_task(acks_late=True, bind=True, max_retries=None)
 def fetch_batch_task(self, batch_id):
+    """Fetch one batch. A rate limit or a 5xx retries the task after the
+    platform's reset or an exponential backoff (``services.retry_delay`` bounds
+    both); the worker never sleeps. Anything else settles the batch with the
+    reason recorded."""
     try:
         batch = services.fetch_batch(batch_id=batch_id)
-    except Exception as exc:  # recorded on the run, then re-raised for Celery's log
-        if self.request.retries < self.max_retries and _is_transient(exc):
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        services.record_batch_failure(batch_id=batch_id, error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:
+        delay = services.batch_attempt_failed(batch_id=batch_id, error=exc)
+        if delay is not None:
+            raise self.retry(countdown=delay) from None
+        if isinstance(exc, PlatformError | ClientUnavailable):
+            return None  # expected and recorded on the run: no traceback
         raise
     return batch.pk if batch else None
 
@@ -43,9 +50,3 @@ def fetch_batch_task(self, batch_id):
 def plan_all_platforms_task():
     for platform in Platform.values:
         plan_fetch_task.delay(platform)
-
-
-def _is_transient(exc):
-    from django.db import InterfaceError, OperationalError
-
-    return isinstance(exc, (OperationalError, InterfaceError, ConnectionError, TimeoutError))

@@ -2,9 +2,28 @@
 
 A client takes a list of accounts and returns one ``AccountResult`` per
 account: a follower count (and a post count when the platform reports one),
-or a status with a reason. It never writes to the database.
+or a status with a reason. It never writes to the database. See base.py for
+the errors a client raises when a whole batch cannot be fetched.
 """
 
-from .base import AccountResult, ClientUnavailable, FetchOutcome, get_client
+from .base import (
+    AccountResult,
+    ClientUnavailable,
+    FetchOutcome,
+    PlatformError,
+    RateLimited,
+    TransientError,
+    get_client,
+    redact,
+)
 
-__all__ = ["AccountResult", "ClientUnavailable", "FetchOutcome", "get_client"]
+__all__ = [
+    "AccountResult",
+    "ClientUnavailable",
+    "FetchOutcome",
+    "PlatformError",
+    "RateLimited",
+    "TransientError",
+    "get_client",
+    "redact",
+]

@@ -1,9 +1,13 @@
+import time
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from legislators.models import Platform
 from metrics import services
+from metrics.clients import ClientUnavailable, PlatformError
 from metrics.models import FetchRun
-from metrics.tasks import fetch_batch_task, plan_fetch_task
+from metrics.tasks import plan_fetch_task
 
 
 class Command(BaseCommand):
@@ -11,30 +15,55 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--platform", action="append", choices=Platform.values, help="Repeatable; default: all.")
-        parser.add_argument("--sync", action="store_true", help="Run here, without the queue.")
+        parser.add_argument("--account", action="append", type=int, help="Only these account ids (repeatable).")
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Run here, without the queue; waits for rate-limit resets and backoffs like the worker would.",
+        )
 
-    def handle(self, *args, platform=None, sync=False, **options):
+    def handle(self, *args, platform=None, account=None, sync=False, **options):
         platforms = platform or Platform.values
+        failed = []
         for name in platforms:
             if not sync:
-                plan_fetch_task.delay(name)
+                plan_fetch_task.delay(name, account)
                 self.stdout.write(f"{name}: queued")
                 continue
-            run = services.fetch_run_plan(platform=name)
+            run = services.fetch_run_plan(platform=name, account_ids=account)
             for batch_id in run.batches.values_list("pk", flat=True):
-                try:
-                    fetch_batch_task.apply(args=[batch_id], throw=False)
-                except Exception as exc:  # the run records it; keep going
-                    self.stderr.write(f"{name}: batch {batch_id} failed: {exc}")
+                self._fetch_until_settled(batch_id)
             run.refresh_from_db()
             self.stdout.write(self._describe(run))
-            if run.status == FetchRun.Status.FAILED:
-                raise CommandError(f"{name}: the run failed: {'; '.join(run.errors[:3])}")
+            if run.status in (FetchRun.Status.FAILED, FetchRun.Status.STOPPED) or (
+                run.status == FetchRun.Status.DONE and run.errors and run.status_counts.get("not_fetched")
+            ):
+                failed.append(f"{name}: {run.note or '; '.join(run.errors[:3])}")
+        if failed:
+            raise CommandError("Some batches failed: " + " | ".join(failed))
+
+    def _fetch_until_settled(self, batch_id):
+        """The worker's retry policy, in this process: here sleeping is fine."""
+        while True:
+            try:
+                services.fetch_batch(batch_id=batch_id)
+                return
+            except Exception as exc:
+                delay = services.batch_attempt_failed(batch_id=batch_id, error=exc)
+                if delay is None:
+                    if not isinstance(exc, PlatformError | ClientUnavailable):
+                        raise
+                    self.stderr.write(f"batch {batch_id} failed: {services.redact(exc)}")
+                    return
+                self.stdout.write(f"batch {batch_id}: {services.redact(exc)}; trying again in {delay:.0f}s")
+                time.sleep(min(delay, settings.FETCH_MAX_RETRY_WAIT))
 
     def _describe(self, run):
         if run.status == FetchRun.Status.SKIPPED:
             return f"{run.platform}: skipped — {run.note}"
-        return (
-            f"{run.platform}: {run.status}, {run.accounts_ok} ok, {run.accounts_failed} failed, "
-            f"{run.api_calls} API calls, {run.batches_total} batches"
+        counts = ", ".join(f"{count} {status}" for status, count in run.status_counts.items())
+        line = (
+            f"{run.platform}: {run.status}, {run.accounts_ok} ok, {run.accounts_failed} failed ({counts or 'none'}), "
+            f"{run.api_calls} API calls, {run.batches_total} batches, {run.duration or ''}"
         )
+        return f"{line} — {run.note}" if run.note else line
