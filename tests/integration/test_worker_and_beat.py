@@ -43,7 +43,7 @@ def test_beat_and_worker_poll_on_their_own(broker, tmp_path, redis_url):
     with worker(broker_url=_broker(broker, tmp_path, redis_url), tmp_path=tmp_path, beat=True):
         wait_for(
             lambda: FetchRun.objects.filter(platform="x", status="done").count() >= 2,
-            timeout=90,
+            timeout=180,
             log_path=tmp_path / "w1.log",
         )
 
