@@ -833,9 +833,9 @@ def freshness(*, scope_user, now=None, stale_days=STALE_AFTER_DAYS, limit=FRESHN
             for platform in PLATFORMS
         ],
         stale=stale_list,
-        stale_count=len(stale_list) if len(stale_list) < limit else stale.count(),
+        stale_count=stale.count(),
         problems=problem_list,
-        problem_count=len(problem_list) if len(problem_list) < limit else problems.count(),
+        problem_count=problems.count(),
         no_account=no_account,
         limit=limit,
     )

@@ -100,3 +100,57 @@ def user(username, group=None, *, divisions=(), districts=(), **extra):
         scope.divisions.set(divisions)
         scope.districts.set(districts)
     return person
+
+
+def many_members(
+    count, *, district_=None, electors=200_000, platforms=(Platform.X, Platform.FACEBOOK), days=(0, 7, 30)
+):
+    """``count`` members with a constituency, a voter roll, accounts and a few
+    days of counts, in a handful of bulk inserts (for query-count tests)."""
+    place_district = district_ or district()
+    today = timezone.localdate()
+    start = next(_seq) * 1000
+    places = Constituency.objects.bulk_create(
+        [
+            Constituency(state_code="BK", number=start + index, name=f"Bulk {start + index}", district=place_district)
+            for index in range(count)
+        ]
+    )
+    VoterRoll.objects.bulk_create(
+        [
+            VoterRoll(constituency=place, published_on=today - timedelta(days=400), total_electors=electors)
+            for place in places
+        ]
+    )
+    members = Legislator.objects.bulk_create(
+        [Legislator(name=f"Bulk member {start + index}", constituency=place) for index, place in enumerate(places)]
+    )
+    accounts = SocialAccount.objects.bulk_create(
+        [
+            SocialAccount(legislator=member, platform=platform, handle=f"bulk_{member.pk}_{platform}")
+            for member in members
+            for platform in platforms
+        ]
+    )
+    now = timezone.now()
+    snapshots, latest = [], []
+    for index, account_ in enumerate(accounts):
+        for offset in sorted(days, reverse=True):
+            followers = 4_000 + index * 10 - offset * 5
+            snapshots.append(
+                FollowerSnapshot(
+                    account=account_,
+                    day=today - timedelta(days=offset),
+                    followers=followers,
+                    posts=100 - offset,
+                    fetched_at=now,
+                )
+            )
+        latest.append(
+            LatestCount(
+                account=account_, day=today, followers=4_000 + index * 10, posts=100, source=Source.API, fetched_at=now
+            )
+        )
+    FollowerSnapshot.objects.bulk_create(snapshots)
+    LatestCount.objects.bulk_create(latest)
+    return members
