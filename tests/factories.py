@@ -3,7 +3,7 @@
 import itertools
 from datetime import timedelta
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
 from legislators.models import (
@@ -91,10 +91,29 @@ def counts(account_, series, *, source=Source.API):
         )
 
 
-def user(username, group=None, *, divisions=(), districts=(), **extra):
+GROUP_PERMISSIONS = {
+    "Viewer": ["view_dashboard"],
+    "Analyst": ["view_dashboard", "export_reports", "view_freshness"],
+    "Editor": ["view_dashboard", "export_reports", "view_freshness"],
+}
+
+
+def group(name):
+    """The group made by the data migration; remade (dashboard permissions only)
+    when a transactional test before this one flushed the database."""
+    found = Group.objects.filter(name=name).first()
+    if found is None:
+        found = Group.objects.create(name=name)
+        found.permissions.set(
+            Permission.objects.filter(content_type__app_label="metrics", codename__in=GROUP_PERMISSIONS.get(name, []))
+        )
+    return found
+
+
+def user(username, group_name=None, *, divisions=(), districts=(), **extra):
     person = User.objects.create_user(username=username, password="correct horse battery", **extra)
-    if group:
-        person.groups.add(Group.objects.get(name=group))
+    if group_name:
+        person.groups.add(group(group_name))
     if divisions or districts:
         scope = UserScope.objects.create(user=person)
         scope.divisions.set(divisions)
