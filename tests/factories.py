@@ -128,10 +128,15 @@ def many_members(
     days of counts, in a handful of bulk inserts (for query-count tests)."""
     place_district = district_ or district()
     today = timezone.localdate()
-    start = next(_seq) * 1000
+    batch = next(_seq)
+    # Each batch numbers its constituencies from 1 under a state code of its own
+    # (numbers are small integers, unique per state).
+    state_code = f"{chr(65 + batch // 26 % 26)}{chr(65 + batch % 26)}"
     places = Constituency.objects.bulk_create(
         [
-            Constituency(state_code="BK", number=start + index, name=f"Bulk {start + index}", district=place_district)
+            Constituency(
+                state_code=state_code, number=index + 1, name=f"Bulk {state_code} {index + 1}", district=place_district
+            )
             for index in range(count)
         ]
     )
@@ -142,7 +147,7 @@ def many_members(
         ]
     )
     members = Legislator.objects.bulk_create(
-        [Legislator(name=f"Bulk member {start + index}", constituency=place) for index, place in enumerate(places)]
+        [Legislator(name=f"Bulk member {place.name}", constituency=place) for place in places]
     )
     accounts = SocialAccount.objects.bulk_create(
         [

@@ -56,7 +56,9 @@ def _state():
     for index, (name, name_hi) in enumerate(NAMES):
         district = districts[index % 3]
         electors = 150_000 + index * 13_457
-        place = factories.constituency(district, number=index + 1, name=f"{district.name} {index + 1}", electors=electors)
+        place = factories.constituency(
+            district, number=index + 1, name=f"{district.name} {index + 1}", electors=electors
+        )
         member = factories.legislator(
             name=name,
             name_hi=name_hi,
@@ -74,12 +76,18 @@ def _state():
                 followers = round(today_count / (1 + rate) ** offset)
                 snapshots.append(
                     FollowerSnapshot(
-                        account=account, day=today - timedelta(days=offset), followers=followers,
-                        posts=500 + 60 - offset, source=Source.API, fetched_at=now,
+                        account=account,
+                        day=today - timedelta(days=offset),
+                        followers=followers,
+                        posts=500 + 60 - offset,
+                        source=Source.API,
+                        fetched_at=now,
                     )
                 )
             latest.append(
-                LatestCount(account=account, day=today, followers=today_count, posts=560, source=Source.API, fetched_at=now)
+                LatestCount(
+                    account=account, day=today, followers=today_count, posts=560, source=Source.API, fetched_at=now
+                )
             )
     FollowerSnapshot.objects.bulk_create(snapshots)
     LatestCount.objects.bulk_create(latest)
@@ -105,8 +113,8 @@ def _log_in(page, base_url, username):
     assert "/accounts/login/" in page.url  # every page needs a login
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
 
 
 def _table_names(page):
@@ -128,19 +136,19 @@ def test_an_official_filters_sorts_opens_a_member_and_reads_it_in_hindi(browser,
 
     # Filter to one district.
     page.select_option("select[name=district]", label="Hilltop")
-    page.click("form.filters button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
     hilltop = [name for index, (name, _hi) in enumerate(NAMES) if index % 3 == 0]
     assert sorted(_table_names(page)) == sorted(hilltop)
     assert "district=" in page.url
 
     # Sort by followers, most first, then reverse.
-    page.get_by_role("link", name="Followers", exact=True).click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Followers", exact=True).click()
     descending = _table_names(page)
     assert descending == list(reversed(hilltop))  # the data give later members more followers
-    page.get_by_role("link", name="Followers ▼").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Followers ▼").click()
     assert _table_names(page) == list(reversed(descending))
     assert "district=" in page.url  # the filter survives the sort
 
@@ -154,8 +162,8 @@ def test_an_official_filters_sorts_opens_a_member_and_reads_it_in_hindi(browser,
     page.screenshot(path=str(screenshots / "member-desktop.png"), full_page=True)
 
     # Switch to Hindi: Devanagari text, Indian digit grouping, and it is remembered.
-    page.click("button[name=language][value=hi]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[name=language][value=hi]")
     assert page.locator("html").get_attribute("lang") == "hi"
     heading = page.locator("h1").inner_text()
     assert heading.startswith("कविता रावल")
@@ -171,8 +179,8 @@ def test_an_official_filters_sorts_opens_a_member_and_reads_it_in_hindi(browser,
     page.screenshot(path=str(screenshots / "overview-desktop-hindi.png"), full_page=True)
 
     # The same pages on a 390-pixel-wide phone, back in English.
-    page.click("button[name=language][value=en]")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.click("button[name=language][value=en]")
     phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     phone.add_cookies(context.cookies())
     phone_page = phone.new_page()
