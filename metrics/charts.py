@@ -4,6 +4,8 @@ static/js/charts.js draws them (no inline script, so a strict CSP holds).
 Pure functions over what the selectors returned: no query here.
 """
 
+import math
+
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -122,7 +124,12 @@ def distribution_chart(members, target):
             "showlegend": False,
             "bargap": 0.05,
             "xaxis": {"title": {"text": _("Share of voters (%)")}, "rangemode": "tozero", "ticksuffix": "%"},
-            "yaxis": {"title": {"text": _("Members")}, "rangemode": "tozero"},
+            # Whole members only: no 0.5 ticks when the counts are small.
+            "yaxis": {
+                "title": {"text": _("Members")},
+                "rangemode": "tozero",
+                "dtick": max(1, math.ceil(max(counts) / 6)),
+            },
             "shapes": shapes,
             "annotations": annotations,
         },
