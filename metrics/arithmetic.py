@@ -107,3 +107,55 @@ def daily_gain_needed(*, needed, today, deadline):
 def weighted_attainment(total_reach, total_electors):
     """A rollup's share: total reach / total electors, not a mean of shares."""
     return share_percent(total_reach, total_electors)
+
+
+def daily_rate(growth, window_days):
+    """The average daily gain over a window (None when the growth is unknown)."""
+    if growth is None or window_days <= 0:
+        return None
+    return growth / window_days
+
+
+# A day's change is unusual when it lies this many "normal deviations" from
+# the account's median daily change. The deviation is the median absolute
+# deviation scaled to a standard deviation (robust to the spike itself), with
+# a floor so that a perfectly flat account does not flag a change of one.
+UNUSUAL_CHANGE_THRESHOLD = 5.0
+MIN_CHANGES_TO_JUDGE = 7
+DEVIATION_FLOOR_SHARE = 0.0005  # 0.05% of the followers
+DEVIATION_FLOOR_ABSOLUTE = 5
+
+
+@dataclass(frozen=True)
+class UnusualChange:
+    day: date
+    change: float  # followers a day, averaged over a gap in the data
+    kind: str  # "spike" or "drop"
+
+
+def unusual_changes(points, *, threshold=UNUSUAL_CHANGE_THRESHOLD):
+    """Day-over-day changes in ``points`` [(day, followers), ...] (ascending)
+    that stand out from the account's normal variation."""
+    changes = []
+    for (day_before, before), (day, after) in zip(points, points[1:], strict=False):
+        gap = (day - day_before).days
+        if gap > 0:
+            changes.append((day, (after - before) / gap, after))
+    if len(changes) < MIN_CHANGES_TO_JUDGE:
+        return []
+    values = sorted(change for _day, change, _level in changes)
+    median = _median(values)
+    deviation = 1.4826 * _median(sorted(abs(value - median) for value in values))
+    unusual = []
+    for day, change, level in changes:
+        floor = max(DEVIATION_FLOOR_ABSOLUTE, DEVIATION_FLOOR_SHARE * level)
+        if abs(change - median) > threshold * max(deviation, floor):
+            unusual.append(UnusualChange(day=day, change=change, kind="spike" if change > median else "drop"))
+    return unusual
+
+
+def _median(sorted_values):
+    middle = len(sorted_values) // 2
+    if len(sorted_values) % 2:
+        return sorted_values[middle]
+    return (sorted_values[middle - 1] + sorted_values[middle]) / 2

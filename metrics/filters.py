@@ -7,6 +7,7 @@ standings selector whether a page or a download asked.
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from legislators.models import District, Division, Party, Platform, Role
@@ -33,7 +34,18 @@ SORT_FIELDS = {
     "needed": lambda m: (m.needed is None, m.needed or 0),
     "growth": lambda m: (m.growth_30 is None, m.growth_30 or 0),
     "projected": lambda m: (m.projection.day is None, m.projection.day or timezone.localdate()),
+    "status": lambda m: (m.status.value == "n/a", STATUS_RANK.get(m.status.value, 0), m.stagnant is False),
 }
+STATUS_RANK = {"below": 0, "meets": 1, "stretch": 2}
+
+
+class ScriptModelChoiceField(forms.ModelChoiceField):
+    """Shows a division or district in the chosen script when a Hindi name exists."""
+
+    def label_from_instance(self, obj):
+        if get_language() == "hi" and getattr(obj, "name_hi", ""):
+            return obj.name_hi
+        return str(obj)
 
 
 class StandingsFilterForm(forms.Form):
@@ -42,16 +54,46 @@ class StandingsFilterForm(forms.Form):
     party = forms.ModelChoiceField(
         label=_("Party"), queryset=Party.objects.all(), required=False, empty_label=_("All parties")
     )
-    division = forms.ModelChoiceField(
+    division = ScriptModelChoiceField(
         label=_("Division"), queryset=Division.objects.all(), required=False, empty_label=_("All divisions")
     )
-    district = forms.ModelChoiceField(
+    district = ScriptModelChoiceField(
         label=_("District"), queryset=District.objects.all(), required=False, empty_label=_("All districts")
     )
     platform = forms.ChoiceField(label=_("Platform"), choices=PLATFORM_CHOICES, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     date = forms.DateField(label=_("As on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("For the daily gain needed; the next election by default."),
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # Fields a page shows in its filter bar; every page still parses them all.
+    TABLE_FIELDS = ("q", "role", "party", "division", "district", "platform", "status", "date")
+    MEMBER_FIELDS = ("date", "deadline")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # A division/district-limited user picks only among what they may see.
+            from .selectors import visible_districts, visible_divisions
+
+            self.fields["division"].queryset = visible_divisions(user=user)
+            self.fields["district"].queryset = visible_districts(user=user)
+
+    def visible_fields_of(self, names):
+        return [self[name] for name in names]
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("date") or timezone.localdate()
+        deadline = data.get("deadline")
+        if deadline and deadline <= day:
+            self.add_error("deadline", _("The deadline must be after the day shown."))
+        return data
 
     def clean_date(self):
         day = self.cleaned_data.get("date")

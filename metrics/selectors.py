@@ -18,19 +18,37 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from legislators.models import MINISTER_ROLES, Legislator, Platform, SocialAccount, VoterRoll
+from legislators.models import (
+    MINISTER_ROLES,
+    AccountStatus,
+    District,
+    Division,
+    Legislator,
+    Platform,
+    SocialAccount,
+    VoterRoll,
+)
 
 from . import arithmetic
-from .models import FollowerSnapshot, Target
+from .models import FetchRun, FollowerSnapshot, Target
 
 DEFAULT_TARGET_PERCENT = 5.0
 DEFAULT_STRETCH_PERCENT = 6.0
 GROWTH_WINDOWS = (7, 30, 90)
 PLATFORMS = [choice.value for choice in Platform]
+# Why a member has no share: the stored reason is a stable key (exports use
+# it), the label is what a page shows in the chosen language.
+NA_REASON_LABELS = {
+    "no constituency": _("no constituency"),
+    "no voter roll": _("no voter roll"),
+    "no follower count": _("no follower count yet"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,16 @@ class MemberStanding:
     projection: arithmetic.Projection = arithmetic.Projection(unknown=True)
     accounts: int = 0
     na_reason: str = ""
+    flags: list = field(default_factory=list)  # Flag, filled by member_flags() for the rows a page shows
+
+    @property
+    def na_reason_label(self):
+        return NA_REASON_LABELS.get(self.na_reason, self.na_reason)
+
+    @property
+    def daily_gain(self):
+        """The current daily gain: the last 30 days' average."""
+        return arithmetic.daily_rate(self.growth.get(30), 30)
 
     @property
     def growth_7(self):
@@ -135,6 +163,9 @@ class Standings:
             "counted": counted,
             "not_applicable": self.tracked - counted,
             "not_applicable_reasons": reasons,
+            "not_applicable_labels": [
+                (NA_REASON_LABELS.get(key, key), count) for key, count in sorted(reasons.items())
+            ],
             "meets": meets,
             "meets_share": meets * 100.0 / counted if counted else None,
             "stretch": stretch,
@@ -198,13 +229,10 @@ def members_queryset(*, day, scope_user=None, role="", party=None, division=None
 
 def restrict_to_scope(members, *, user, prefix=""):
     """Only the members a division/district-limited user may see."""
-    scope = getattr(user, "scope", None) if user.is_authenticated else None
-    if user.is_superuser or scope is None:
+    limits = scope_limits(user)
+    if limits is None:
         return members
-    division_ids = [division.pk for division in scope.divisions.all()]
-    district_ids = [district.pk for district in scope.districts.all()]
-    if not division_ids and not district_ids:
-        return members
+    division_ids, district_ids = limits
     return members.filter(
         Q(**{f"{prefix}constituency__district__division_id__in": division_ids})
         | Q(**{f"{prefix}constituency__district_id__in": district_ids})
@@ -433,17 +461,381 @@ def rollups(standings, *, by="district"):
                 division_id=member.division_id,
                 division=member.division,
             )
-        group.members += 1
-        if member.stagnant:
-            group.stagnant += 1
-        if member.status == arithmetic.Status.NOT_APPLICABLE:
-            group.not_applicable += 1
-            continue
-        group.counted += 1
-        group.total_reach += member.reach or 0
-        group.total_electors += member.electors or 0
-        if member.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH):
-            group.meets += 1
-        if member.status == arithmetic.Status.STRETCH:
-            group.stretch += 1
+        _add_to_rollup(group, member)
     return sorted(groups.values(), key=lambda g: (g.key is None, g.name.lower()))
+
+
+def rollup_total(standings, *, name="", name_hi=""):
+    """All of a Standings' members as one Rollup (no query)."""
+    total = Rollup(key=None, name=name, name_hi=name_hi)
+    for member in standings.members:
+        _add_to_rollup(total, member)
+    return total
+
+
+def _add_to_rollup(group, member):
+    group.members += 1
+    if member.stagnant:
+        group.stagnant += 1
+    if member.status == arithmetic.Status.NOT_APPLICABLE:
+        group.not_applicable += 1
+        return
+    group.counted += 1
+    group.total_reach += member.reach or 0
+    group.total_electors += member.electors or 0
+    if member.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH):
+        group.meets += 1
+    if member.status == arithmetic.Status.STRETCH:
+        group.stretch += 1
+
+
+# --- Who may see what ------------------------------------------------------
+
+
+def scope_limits(user):
+    """(division ids, district ids) a limited user may see, or None when unlimited."""
+    scope = getattr(user, "scope", None) if user.is_authenticated else None
+    if user.is_superuser or scope is None:
+        return None
+    division_ids = {division.pk for division in scope.divisions.all()}
+    district_ids = {district.pk for district in scope.districts.all()}
+    if not division_ids and not district_ids:
+        return None
+    return division_ids, district_ids
+
+
+def visible_divisions(*, user):
+    limits = scope_limits(user)
+    divisions = Division.objects.all()
+    if limits is None:
+        return divisions
+    division_ids, district_ids = limits
+    return divisions.filter(Q(pk__in=division_ids) | Q(districts__pk__in=district_ids)).distinct()
+
+
+def visible_districts(*, user):
+    limits = scope_limits(user)
+    districts = District.objects.select_related("division")
+    if limits is None:
+        return districts
+    division_ids, district_ids = limits
+    return districts.filter(Q(division_id__in=division_ids) | Q(pk__in=district_ids))
+
+
+# --- Flags -------------------------------------------------------------------
+
+STALE_AFTER_DAYS = 2
+FLAG_WINDOW_DAYS = 30
+RECENT_FLAG_DAYS = 7
+
+FLAG_LABELS = {
+    "inactive": _("Inactive"),
+    "spike": _("Sudden rise"),
+    "drop": _("Sudden drop"),
+    "stale": _("Stale data"),
+    "handle": _("Handle changed?"),
+    "no_account": _("No account"),
+}
+FLAG_HELP = {
+    "inactive": _("No posts in the last 30 days."),
+    "spike": _("A day's gain far beyond this account's normal variation."),
+    "drop": _("A day's loss far beyond this account's normal variation."),
+    "stale": _("No count for more than 2 days."),
+    "handle": _("The account was not found under its handle: it may have been renamed or deleted."),
+    "no_account": _("No social account is recorded for this member."),
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    platform: str = ""
+    day: date | None = None
+    change: float | None = None
+
+    @property
+    def label(self):
+        return FLAG_LABELS[self.kind]
+
+    @property
+    def help(self):
+        return FLAG_HELP[self.kind]
+
+    @property
+    def platform_label(self):
+        return Platform(self.platform).label if self.platform else ""
+
+
+def member_flags(*, members, day, recent_days=RECENT_FLAG_DAYS):
+    """{member id: [Flag, ...]} for standings rows, in two queries whatever their number.
+
+    - inactive: a platform with a post count and no post in 30 days;
+    - spike / drop: a change in the last ``recent_days`` days beyond the
+      account's normal variation over the window (arithmetic.unusual_changes);
+    - stale: an active account whose newest count is more than 2 days older than ``day``;
+    - handle: an account not found under its handle. TODO: flag real renames
+      once the X client records handle changes (a HandleChange history).
+    """
+    members = {member.id: member for member in members}
+    if not members:
+        return {}
+    accounts = list(
+        SocialAccount.objects.filter(legislator_id__in=list(members), active=True)
+        .order_by("legislator_id", "platform", "pk")
+        .values("pk", "legislator_id", "platform", "status")
+    )
+    points = {}
+    snapshots = FollowerSnapshot.objects.filter(
+        account__legislator_id__in=list(members),
+        account__active=True,
+        day__gte=day - timedelta(days=FLAG_WINDOW_DAYS),
+        day__lte=day,
+    ).order_by("account_id", "day")
+    for account_id, snapshot_day, followers in snapshots.values_list("account_id", "day", "followers"):
+        points.setdefault(account_id, []).append((snapshot_day, followers))
+
+    flags = {member_id: [] for member_id in members}
+    for account in accounts:
+        member_flags_ = flags[account["legislator_id"]]
+        series = points.get(account["pk"], [])
+        platform = account["platform"]
+        if not series or series[-1][0] < day - timedelta(days=STALE_AFTER_DAYS):
+            member_flags_.append(Flag("stale", platform, series[-1][0] if series else None))
+        if account["status"] == AccountStatus.NOT_FOUND:
+            member_flags_.append(Flag("handle", platform))
+        for unusual in arithmetic.unusual_changes(series):
+            if unusual.day > day - timedelta(days=recent_days):
+                member_flags_.append(Flag(unusual.kind, platform, unusual.day, unusual.change))
+    for member_id, member in members.items():
+        if not member.accounts:
+            flags[member_id].append(Flag("no_account"))
+        for platform, posts in sorted(member.posts_30.items()):
+            if posts == 0:
+                flags[member_id].append(Flag("inactive", platform))
+    return flags
+
+
+def _attach_flags(members, flags):
+    for member in members:
+        member.flags = flags.get(member.id, [])
+
+
+# --- Pages: one selector each ---------------------------------------------
+
+TOP_COUNT = 10
+
+
+@dataclass
+class TablePage:
+    standings: Standings
+    page: object  # a django.core.paginator.Page of MemberStanding
+    furthest: list = field(default_factory=list)
+    fastest: list = field(default_factory=list)
+    total: Rollup | None = None
+
+
+def table_page(*, scope_user, filters, sort, page_number, page_size=50, with_tops=False):
+    """A sortable, paginated standings table (overview, district, stagnant list).
+
+    Queries: the standings engine's, plus two for the flags of the rows shown.
+    """
+    from .filters import sort_members  # the sort keys live beside the filter form
+
+    result = standings(scope_user=scope_user, **filters)
+    page = Paginator(sort_members(result.members, sort), page_size).get_page(page_number)
+    shown = list(page.object_list)
+    furthest = fastest = []
+    if with_tops:
+        below = [m for m in result.members if m.status == arithmetic.Status.BELOW]
+        furthest = sorted(below, key=lambda m: (m.share, m.name.lower()))[:TOP_COUNT]
+        growing = [m for m in result.members if m.growth_30_percent is not None and m.growth_30_percent > 0]
+        fastest = sorted(growing, key=lambda m: (-m.growth_30_percent, m.name.lower()))[:TOP_COUNT]
+    flagged = {m.id: m for m in shown + furthest + fastest}
+    _attach_flags(flagged.values(), member_flags(members=flagged.values(), day=result.day))
+    return TablePage(standings=result, page=page, furthest=furthest, fastest=fastest, total=rollup_total(result))
+
+
+@dataclass
+class RollupPage:
+    standings: Standings
+    total: Rollup
+    divisions: list
+    districts: list
+
+
+def rollup_page(*, scope_user, filters):
+    """Division and district rollups of the filtered members (the standings engine's queries)."""
+    result = standings(scope_user=scope_user, **filters)
+    return RollupPage(
+        standings=result,
+        total=rollup_total(result),
+        divisions=rollups(result, by="division"),
+        districts=rollups(result, by="district"),
+    )
+
+
+@dataclass
+class PlatformRow:
+    platform: str
+    label: str
+    followers: int | None
+    posts_30: int | None
+    share: float | None
+
+    @property
+    def inactive(self):
+        return self.posts_30 == 0
+
+
+@dataclass
+class MemberPage:
+    legislator: Legislator
+    standing: MemberStanding | None
+    target: TargetInForce
+    day: date
+    deadline: date
+    accounts: list
+    platforms: list
+    history: dict
+    rolls: list
+    flags: list
+    daily_gain_needed: float | None
+    unusual: list
+
+    @property
+    def has_youtube(self):
+        return any(account.platform == Platform.YOUTUBE for account in self.accounts)
+
+
+def member_page(*, legislator_id, scope_user, day=None, deadline=None):
+    """Everything the member page shows, or None when the user may not see the member.
+
+    A fixed number of queries: the member, the standings engine's, accounts,
+    history, voter rolls and the two of the flags.
+    """
+    day = day or today()
+    deadline = deadline or next_election_date()
+    legislator = (
+        restrict_to_scope(Legislator.objects.all(), user=scope_user)
+        .select_related("party", "constituency__district__division")
+        .filter(pk=legislator_id)
+        .first()
+    )
+    if legislator is None:
+        return None
+    result = standings(day=day, member_ids=[legislator_id])
+    standing = result.members[0] if result.members else None
+    accounts = list(
+        SocialAccount.objects.filter(legislator=legislator).select_related("latest").order_by("platform", "handle")
+    )
+    history = member_history(legislator_id=legislator_id, end=day)
+    rolls = voter_rolls_for(constituency_id=legislator.constituency_id) if legislator.constituency_id else []
+    flags = []
+    platforms = []
+    gain_needed = None
+    if standing is not None:
+        flags = member_flags(members=[standing], day=day, recent_days=FLAG_WINDOW_DAYS)[standing.id]
+        for platform in PLATFORMS:
+            if platform in standing.followers:
+                followers = standing.followers[platform]
+                platforms.append(
+                    PlatformRow(
+                        platform=platform,
+                        label=Platform(platform).label,
+                        followers=followers,
+                        posts_30=standing.posts_30.get(platform),
+                        share=arithmetic.share_percent(followers, standing.electors),
+                    )
+                )
+        gain_needed = arithmetic.daily_gain_needed(needed=standing.needed, today=day, deadline=deadline)
+    return MemberPage(
+        legislator=legislator,
+        standing=standing,
+        target=result.target,
+        day=day,
+        deadline=deadline,
+        accounts=accounts,
+        platforms=platforms,
+        history=history,
+        rolls=rolls,
+        flags=[flag for flag in flags if flag.kind not in ("spike", "drop")],
+        daily_gain_needed=gain_needed,
+        unusual=[flag for flag in flags if flag.kind in ("spike", "drop")],
+    )
+
+
+# --- Data freshness (analysts) ---------------------------------------------
+
+PROBLEM_STATUSES = [
+    AccountStatus.NOT_FOUND,
+    AccountStatus.SUSPENDED,
+    AccountStatus.PRIVATE,
+    AccountStatus.HIDDEN,
+    AccountStatus.ERROR,
+]
+FRESHNESS_LIST_LIMIT = 500
+
+
+@dataclass
+class PlatformFreshness:
+    platform: str
+    label: str
+    run: FetchRun | None
+    statuses: dict  # account status -> active accounts
+
+
+@dataclass
+class Freshness:
+    now: object
+    platforms: list
+    stale: list
+    stale_count: int
+    problems: list
+    problem_count: int
+    no_account: list
+    limit: int = FRESHNESS_LIST_LIMIT
+
+
+def freshness(*, scope_user, now=None, stale_days=STALE_AFTER_DAYS, limit=FRESHNESS_LIST_LIMIT):
+    """The last run per platform, accounts by status, stale and problem
+    accounts, and members with no account: a fixed number of queries."""
+    now = now or timezone.now()
+    newest_run = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    runs = {run.platform: run for run in FetchRun.objects.annotate(newest=Subquery(newest_run)).filter(pk=F("newest"))}
+
+    members = members_queryset(day=timezone.localdate(now), scope_user=scope_user)
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
+    statuses = {}
+    for row in accounts.values("platform", "status").annotate(count=Count("pk")).order_by():
+        statuses.setdefault(row["platform"], {})[row["status"]] = row["count"]
+
+    stale = accounts.filter(
+        Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(days=stale_days))
+    ).select_related("legislator", "latest")
+    stale_list = list(stale.order_by(F("last_success_at").asc(nulls_first=True), "pk")[:limit])
+    problems = accounts.filter(status__in=PROBLEM_STATUSES).select_related("legislator")
+    problem_list = list(problems.order_by("platform", "status", "legislator__name", "pk")[:limit])
+    no_account = list(
+        members.annotate(has_account=Exists(SocialAccount.objects.filter(legislator=OuterRef("pk"), active=True)))
+        .filter(has_account=False)
+        .select_related("constituency__district")
+        .order_by("name", "pk")
+    )
+    return Freshness(
+        now=now,
+        platforms=[
+            PlatformFreshness(
+                platform=platform,
+                label=Platform(platform).label,
+                run=runs.get(platform),
+                statuses=statuses.get(platform, {}),
+            )
+            for platform in PLATFORMS
+        ],
+        stale=stale_list,
+        stale_count=stale.count(),
+        problems=problem_list,
+        problem_count=problems.count(),
+        no_account=no_account,
+        limit=limit,
+    )

@@ -5,5 +5,10 @@ from . import views
 app_name = "metrics"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("stagnant/", views.stagnant, name="stagnant"),
+    path("divisions/", views.divisions, name="divisions"),
+    path("divisions/<int:pk>/", views.division_detail, name="division"),
+    path("districts/<int:pk>/", views.district_detail, name="district"),
     path("members/<int:pk>/", views.member_detail, name="member"),
+    path("freshness/", views.freshness, name="freshness"),
 ]

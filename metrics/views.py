@@ -1,181 +1,191 @@
-"""Dashboard pages: thin views over the standings selector."""
+"""Dashboard pages: thin views. Each parses the query string through the one
+filter form, calls one selector and renders; the charts are plain data."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from legislators.models import Legislator, SocialAccount
+from legislators.models import AccountStatus
 
-from . import selectors
-from .filters import StandingsFilterForm, sort_members
-from .templatetags.tracker import indian_number
+from . import charts, selectors
+from .filters import StandingsFilterForm
 
 PAGE_SIZE = 50
+dashboard_required = permission_required("metrics.view_dashboard", raise_exception=True)
 
 
-def _filters_or_400(request):
-    form = StandingsFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+def _filters(request):
+    """The cleaned filter form, or a 400 page naming what is wrong."""
+    form = StandingsFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
         return form, render(request, "metrics/bad_filters.html", {"form": form}, status=400)
-    if not request.GET:
-        form = StandingsFilterForm({})
-        form.is_valid()
     return form, None
 
 
-@login_required
-@permission_required("metrics.view_dashboard", raise_exception=True)
-def overview(request):
-    form, error = _filters_or_400(request)
-    if error:
-        return error
-    standings = selectors.standings(scope_user=request.user, **form.selector_kwargs())
-    members = sort_members(standings.members, form.cleaned_data["sort"])
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+def _drill_down_query(request):
+    """The filters to carry into a division's or district's page (not the place itself)."""
+    query = request.GET.copy()
+    for name in ("division", "district", "page", "sort"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS):
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
+    return {
+        "form": form,
+        "filter_fields": form.visible_fields_of(fields),
+        "table": table,
+        "standings": table.standings,
+        "page": table.page,
+        "sort": form.cleaned_data["sort"],
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+    }
+
+
+@login_required
+@dashboard_required
+def overview(request):
+    form, error = _filters(request)
+    if error:
+        return error
+    table = selectors.table_page(
+        scope_user=request.user,
+        filters=form.selector_kwargs(),
+        sort=form.cleaned_data["sort"],
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+        with_tops=True,
+    )
+    context = _table_context(request, form, table)
+    context["summary"] = table.standings.summary()
+    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    return render(request, "metrics/overview.html", context)
+
+
+@login_required
+@dashboard_required
+def stagnant(request):
+    form, error = _filters(request)
+    if error:
+        return error
+    filters = form.selector_kwargs() | {"status": "stagnant"}
+    table = selectors.table_page(
+        scope_user=request.user,
+        filters=filters,
+        sort=form.cleaned_data["sort"] if request.GET.get("sort") else "growth",
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+    )
+    fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name != "status"]
+    return render(request, "metrics/stagnant.html", _table_context(request, form, table, fields=fields))
+
+
+@login_required
+@dashboard_required
+def divisions(request):
+    form, error = _filters(request)
+    if error:
+        return error
+    page = selectors.rollup_page(scope_user=request.user, filters=form.selector_kwargs())
+    target = page.standings.target
     return render(
         request,
-        "metrics/overview.html",
+        "metrics/divisions.html",
         {
             "form": form,
-            "standings": standings,
-            "summary": standings.summary(),
-            "page": page,
-            "sort": form.cleaned_data["sort"],
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
+            "filter_fields": form.visible_fields_of(StandingsFilterForm.TABLE_FIELDS),
+            "rollup": page,
+            "filter_query": _drill_down_query(request),
+            "division_chart": charts.rollup_chart(page.divisions, target),
+            "district_chart": charts.rollup_chart(page.districts, target),
         },
     )
 
 
 @login_required
-@permission_required("metrics.view_dashboard", raise_exception=True)
-def member_detail(request, pk):
-    visible = selectors.restrict_to_scope(Legislator.objects.all(), user=request.user)
-    legislator = visible.select_related("party", "constituency__district__division").filter(pk=pk).first()
-    if legislator is None:
-        raise Http404(_("No such member."))
-    form, error = _filters_or_400(request)
+@dashboard_required
+def division_detail(request, pk):
+    division = get_object_or_404(selectors.visible_divisions(user=request.user), pk=pk)
+    form, error = _filters(request)
     if error:
         return error
-    day = form.cleaned_data.get("date") or selectors.today()
-    standings = selectors.standings(day=day, member_ids=[pk], scope_user=request.user)
-    standing = standings.members[0] if standings.members else None
-    accounts = list(
-        SocialAccount.objects.filter(legislator=legislator).select_related("latest").order_by("platform", "handle")
+    filters = form.selector_kwargs() | {"division": division.pk, "district": None}
+    page = selectors.rollup_page(scope_user=request.user, filters=filters)
+    fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
+    return render(
+        request,
+        "metrics/division_detail.html",
+        {
+            "form": form,
+            "filter_fields": form.visible_fields_of(fields),
+            "division": division,
+            "rollup": page,
+            "filter_query": _drill_down_query(request),
+            "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+        },
     )
-    history = selectors.member_history(legislator_id=pk, end=day)
-    rolls = selectors.voter_rolls_for(constituency_id=legislator.constituency_id) if legislator.constituency_id else []
-    chart = _history_chart(history, standings.target, rolls, day)
+
+
+@login_required
+@dashboard_required
+def district_detail(request, pk):
+    district = get_object_or_404(selectors.visible_districts(user=request.user), pk=pk)
+    form, error = _filters(request)
+    if error:
+        return error
+    table = selectors.table_page(
+        scope_user=request.user,
+        filters=form.selector_kwargs() | {"district": district.pk, "division": None},
+        sort=form.cleaned_data["sort"],
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+    )
+    fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
+    context = _table_context(request, form, table, fields=fields)
+    context["district"] = district
+    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    return render(request, "metrics/district_detail.html", context)
+
+
+@login_required
+@dashboard_required
+def member_detail(request, pk):
+    form, error = _filters(request)
+    if error:
+        return error
+    page = selectors.member_page(
+        legislator_id=pk,
+        scope_user=request.user,
+        day=form.cleaned_data.get("date"),
+        deadline=form.cleaned_data.get("deadline"),
+    )
+    if page is None:
+        raise Http404(_("No such member."))
     return render(
         request,
         "metrics/member_detail.html",
         {
-            "legislator": legislator,
-            "standing": standing,
-            "target": standings.target,
-            "accounts": accounts,
-            "chart": chart,
-            "has_youtube": any(account.platform == "youtube" for account in accounts),
-            "day": day,
+            "form": form,
+            "filter_fields": form.visible_fields_of(StandingsFilterForm.MEMBER_FIELDS),
+            "page": page,
+            "legislator": page.legislator,
+            "standing": page.standing,
+            "chart": charts.history_chart(page),
         },
     )
 
 
-def _history_chart(history, target, rolls, day):
-    """Plotly figure data: one line per platform, the combined line, target lines."""
-    traces = []
-    for platform, points in sorted(history["platforms"].items()):
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": dict(SocialAccount._meta.get_field("platform").choices).get(platform, platform),
-                "x": [d.isoformat() for d, _v in points],
-                "y": [v for _d, v in points],
-            }
-        )
-    combined = history["combined"]
-    traces.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": _("Combined"),
-            "line": {"width": 3, "color": "#222"},
-            "x": [d.isoformat() for d, _v in combined],
-            "y": [v for _d, v in combined],
-        }
+@login_required
+@permission_required("metrics.view_freshness", raise_exception=True)
+def freshness(request):
+    return render(
+        request,
+        "metrics/freshness.html",
+        {"fresh": selectors.freshness(scope_user=request.user), "statuses": AccountStatus.choices},
     )
-    if combined and rolls:
-        xs = [d.isoformat() for d, _v in combined]
-        for percent, label, dash in (
-            (target.percent, _("Target %(percent)s%%") % {"percent": target.percent}, "dash"),
-            (target.stretch_percent, _("Stretch %(percent)s%%") % {"percent": target.stretch_percent}, "dot"),
-        ):
-            ys = []
-            for d, _v in combined:
-                electors = _electors_on(rolls, d)
-                ys.append(round(electors * percent / 100) if electors else None)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": label,
-                    "line": {"dash": dash, "color": "#c0392b" if dash == "dash" else "#27ae60"},
-                    "x": xs,
-                    "y": ys,
-                }
-            )
-    return {
-        "data": traces,
-        "layout": {
-            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "legend": {"orientation": "h"},
-            "yaxis": {"title": {"text": _("Followers")}, "rangemode": "tozero"},
-            "xaxis": {"type": "date"},
-            "shapes": [
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": roll.published_on.isoformat(),
-                    "x1": roll.published_on.isoformat(),
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": "#999", "dash": "dot", "width": 1},
-                }
-                for roll in rolls
-                if combined and combined[0][0] <= roll.published_on <= day
-            ],
-            "annotations": [
-                {
-                    "x": roll.published_on.isoformat(),
-                    "y": 1,
-                    "xref": "x",
-                    "yref": "paper",
-                    "text": _("Voter roll: %(electors)s") % {"electors": indian_number(roll.total_electors)},
-                    "showarrow": False,
-                    "yanchor": "bottom",
-                    "font": {"size": 10},
-                }
-                for roll in rolls
-                if combined and combined[0][0] <= roll.published_on <= day
-            ],
-        },
-    }
-
-
-def _electors_on(rolls, day):
-    """The roll in force on ``day`` from an ascending list (the oldest when none is older)."""
-    in_force = None
-    for roll in rolls:
-        if roll.published_on <= day:
-            in_force = roll
-    if in_force is None and rolls:
-        in_force = rolls[0]
-    return in_force.total_electors if in_force else None

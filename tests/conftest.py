@@ -45,6 +45,13 @@ def pytest_runtest_setup(item):
                 pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create users with passwords: the production hasher's deliberate
+    slowness (about a second a user on a shared CI core) buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def redis_url():
     return REDIS_URL

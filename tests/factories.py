@@ -92,13 +92,18 @@ def counts(account_, series, *, source=Source.API):
         )
 
 
-def user(username, group=None, *, divisions=(), districts=(), **extra):
+def group(name):
+    """The group made by the data migration; remade with its full permissions
+    when a transactional test before this one flushed the database."""
+    if not Group.objects.filter(name=name).exists():
+        ensure_groups(Group, Permission)
+    return Group.objects.get(name=name)
+
+
+def user(username, group_name=None, *, divisions=(), districts=(), **extra):
     person = User.objects.create_user(username=username, password="correct horse battery", **extra)
-    if group:
-        # Transactional tests flush the tables, the migration's groups included.
-        if not Group.objects.filter(name=group).exists():
-            ensure_groups(Group, Permission)
-        person.groups.add(Group.objects.get(name=group))
+    if group_name:
+        person.groups.add(group(group_name))
     if divisions or districts:
         scope = UserScope.objects.create(user=person)
         scope.divisions.set(divisions)
@@ -106,39 +111,60 @@ def user(username, group=None, *, divisions=(), districts=(), **extra):
     return person
 
 
-def many_members(n, *, day=None, accounts_each=2, history_days=(0, 7, 30)):
-    """n members with constituencies, rolls, accounts and a few days of counts, in bulk."""
-    day = day or timezone.localdate()
-    home = district()
-    state_code = f"{next(_seq) % 100:02d}"
+def many_members(
+    count, *, district_=None, electors=200_000, platforms=(Platform.X, Platform.FACEBOOK), days=(0, 7, 30)
+):
+    """``count`` members with a constituency, a voter roll, accounts and a few
+    days of counts, in a handful of bulk inserts (for query-count tests)."""
+    place_district = district_ or district()
+    today = timezone.localdate()
+    batch = next(_seq)
+    # Each batch numbers its constituencies from 1 under a state code of its own
+    # (numbers are small integers, unique per state).
+    state_code = f"{chr(65 + batch // 26 % 26)}{chr(65 + batch % 26)}"
     places = Constituency.objects.bulk_create(
-        [Constituency(state_code=state_code, number=i + 1, name=f"Bulk {i + 1}", district=home) for i in range(n)]
+        [
+            Constituency(
+                state_code=state_code, number=index + 1, name=f"Bulk {state_code} {index + 1}", district=place_district
+            )
+            for index in range(count)
+        ]
     )
     VoterRoll.objects.bulk_create(
-        [VoterRoll(constituency=p, published_on=day - timedelta(days=500), total_electors=200_000) for p in places]
+        [
+            VoterRoll(constituency=place, published_on=today - timedelta(days=400), total_electors=electors)
+            for place in places
+        ]
     )
     members = Legislator.objects.bulk_create(
-        [Legislator(name=f"Bulk member {i}", constituency=p) for i, p in enumerate(places)]
+        [Legislator(name=f"Bulk member {place.name}", constituency=place) for place in places]
     )
-    platforms = list(Platform)
     accounts = SocialAccount.objects.bulk_create(
         [
-            SocialAccount(legislator=m, platform=platforms[j % 4], handle=f"bulk_{m.pk}_{j}")
-            for m in members
-            for j in range(accounts_each)
+            SocialAccount(legislator=member, platform=platform, handle=f"bulk_{member.pk}_{platform}")
+            for member in members
+            for platform in platforms
         ]
     )
     now = timezone.now()
-    FollowerSnapshot.objects.bulk_create(
-        [
-            FollowerSnapshot(account=a, day=day - timedelta(days=back), followers=5_000 - back, fetched_at=now)
-            for a in accounts
-            for back in history_days
-        ],
-        batch_size=5000,
-    )
-    LatestCount.objects.bulk_create(
-        [LatestCount(account=a, day=day, followers=5_000, source=Source.API, fetched_at=now) for a in accounts],
-        batch_size=5000,
-    )
+    snapshots, latest = [], []
+    for index, account_ in enumerate(accounts):
+        for offset in sorted(days, reverse=True):
+            followers = 4_000 + index * 10 - offset * 5
+            snapshots.append(
+                FollowerSnapshot(
+                    account=account_,
+                    day=today - timedelta(days=offset),
+                    followers=followers,
+                    posts=100 - offset,
+                    fetched_at=now,
+                )
+            )
+        latest.append(
+            LatestCount(
+                account=account_, day=today, followers=4_000 + index * 10, posts=100, source=Source.API, fetched_at=now
+            )
+        )
+    FollowerSnapshot.objects.bulk_create(snapshots)
+    LatestCount.objects.bulk_create(latest)
     return members

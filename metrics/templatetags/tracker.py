@@ -1,6 +1,9 @@
 """Formatting for the dashboard: Indian digit grouping, lakh/crore, n/a."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -64,3 +67,43 @@ def signed(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def script(name, name_hi):
+    """The name in the chosen script when there is one: {{ m.name|script:m.name_hi }}."""
+    if get_language() == "hi" and name_hi:
+        return name_hi
+    return name
+
+
+@register.filter
+def gain(value):
+    """Followers a day: whole numbers in Indian grouping, small rates with one decimal."""
+    if value is None:
+        return _("n/a")
+    if abs(value) < 10:
+        return f"{value:.1f}"
+    return indian_number(value)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, label, descending_first=False, numeric=False):
+    """A column header that sorts by ``key``; a second click reverses."""
+    current = context.get("sort", "")
+    if current == key:
+        target, arrow, aria = f"-{key}", " ▲", "ascending"
+    elif current == f"-{key}":
+        target, arrow, aria = key, " ▼", "descending"
+    else:
+        target, arrow, aria = (f"-{key}" if descending_first else key), "", "none"
+    query = context.get("sort_query", "")
+    href = f"?{query}&sort={target}" if query else f"?sort={target}"
+    return format_html(
+        '<th{} aria-sort="{}"><a href="{}">{}{}</a></th>',
+        mark_safe(' class="num"') if numeric else "",
+        aria,
+        href,
+        label,
+        arrow,
+    )

@@ -1,14 +1,20 @@
-/* Draws every chart whose data sits in a <script type="application/json"> beside it.
-   No inline script, so a strict Content-Security-Policy holds. */
+/* Draws every chart whose data sits in a <script type="application/json"> beside it:
+   <div id="..." data-chart="<id of the json_script>">. No inline script, so a
+   strict Content-Security-Policy holds. Charts follow their container's width. */
 (function () {
   "use strict";
-  function draw(targetId, dataId) {
-    var target = document.getElementById(targetId);
-    var source = document.getElementById(dataId);
-    if (!target || !source || typeof Plotly === "undefined") { return; }
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
+  function draw(target) {
+    var source = document.getElementById(target.dataset.chart);
+    if (!source || typeof Plotly === "undefined") { return; }
     var figure = JSON.parse(source.textContent);
-    Plotly.newPlot(target, figure.data, figure.layout, {responsive: true, displaylogo: false});
+    if (!figure) { return; }
+    Plotly.newPlot(target, figure.data, figure.layout, {
+      responsive: true,
+      displaylogo: false,
+      // The tool bar covers the lines on a phone and needs a mouse anyway.
+      displayModeBar: narrow ? false : "hover"
+    });
   }
-  document.querySelectorAll("[data-chart]").forEach(function (el) { draw(el.id, el.dataset.chart); });
-  draw("history-chart", "history-data");
+  document.querySelectorAll("[data-chart]").forEach(draw);
 })();
