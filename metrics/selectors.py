@@ -22,7 +22,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from legislators.models import MINISTER_ROLES, Legislator, Platform, SocialAccount, VoterRoll
+from legislators.models import MINISTER_ROLES, Legislator, Platform, Role, RoleChange, SocialAccount, VoterRoll
 
 from . import arithmetic
 from .models import FollowerSnapshot, Target
@@ -175,6 +175,20 @@ def count_on_or_before(*, day, field_name="followers"):
     )
 
 
+def role_on_day_expression(*, day):
+    """The role held on ``day``: the newest RoleChange from on or before it, else the current role.
+
+    A correlated subquery served by the unique (legislator, effective_from)
+    index, so the role filter costs no extra query.
+    """
+    held = (
+        RoleChange.objects.filter(legislator_id=OuterRef("pk"), effective_from__lte=day)
+        .order_by("-effective_from")
+        .values("role")[:1]
+    )
+    return Coalesce(Subquery(held), F("role"))
+
+
 def members_queryset(*, day, scope_user=None, role="", party=None, division=None, district=None, search=""):
     """The members in office on ``day`` matching the filters (no accounts yet)."""
     members = Legislator.objects.filter(active=True).filter(
@@ -183,10 +197,11 @@ def members_queryset(*, day, scope_user=None, role="", party=None, division=None
     )
     if scope_user is not None:
         members = restrict_to_scope(members, user=scope_user)
+    members = members.annotate(role_on_day=role_on_day_expression(day=day))
     if role == "ministers":
-        members = members.filter(role__in=MINISTER_ROLES)
+        members = members.filter(role_on_day__in=MINISTER_ROLES)
     elif role:
-        members = members.filter(role=role)
+        members = members.filter(role_on_day=role)
     if party:
         members = members.filter(party_id=party)
     if division:
@@ -279,8 +294,8 @@ def _member_standing(legislator, accounts, *, day, target):
         id=legislator.pk,
         name=legislator.name,
         name_hi=legislator.name_hi,
-        role=legislator.role,
-        role_label=legislator.get_role_display(),
+        role=_role_on_day(legislator),
+        role_label=Role(_role_on_day(legislator)).label,
         portfolio=legislator.portfolio,
         party=legislator.party.short_name if legislator.party else "",
         party_colour=legislator.party.colour if legislator.party else "#777777",
@@ -335,6 +350,10 @@ def _member_standing(legislator, accounts, *, day, target):
         needed=standing.needed, growth=growth[30], window_days=30, today=day
     )
     return standing
+
+
+def _role_on_day(legislator):
+    return getattr(legislator, "role_on_day", None) or legislator.role
 
 
 def _matches_status(member, status):
