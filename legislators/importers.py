@@ -49,7 +49,7 @@ _NUMBER_ALIASES = (
     "निर्वाचन क्षेत्र क्रमांक",
     "निर्वाचन क्षेत्र संख्या",
 )
-_CONSTITUENCY_KIND = Column("constituency_kind", ("kind", "ac/pc", "प्रकार"), False, "AC", "AC (default) or PC")
+_CONSTITUENCY_KIND = Column("constituency_kind", ("ac/pc", "constituency kind"), False, "AC", "AC (default) or PC")
 
 COLUMNS = {
     Kind.CONSTITUENCIES: [
@@ -63,7 +63,7 @@ COLUMNS = {
             "name in English",
         ),
         Column("name_hi", ("name hi", "name (hindi)", "hindi name", "हिंदी नाम", "नाम (हिंदी)"), False, "श्योपुर"),
-        _CONSTITUENCY_KIND,
+        Column("constituency_kind", ("kind", "ac/pc", "constituency kind", "प्रकार"), False, "AC", "AC or PC"),
         Column("district", ("district name", "जिला", "ज़िला"), True, "Sheopur"),
         Column("district_hi", ("district (hindi)", "जिला (हिंदी)"), False, ""),
         Column("division", ("division name", "संभाग"), False, "Chambal", "needed when the district is new"),

@@ -13,6 +13,7 @@ from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source,
 class ManualCountForm(forms.ModelForm):
     """A count entered by hand: the same rules as the counts importer."""
 
+    evidence_url = forms.URLField(label=_("evidence"), max_length=200, assume_scheme="https")
     taken_at = forms.DateTimeField(
         label=_("read at"), required=False, help_text=_("When the count was read (default: now).")
     )

@@ -6,4 +6,5 @@ app_name = "metrics"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("members/<int:pk>/", views.member_detail, name="member"),
+    path("counts/enter/", views.count_enter, name="count_enter"),
 ]

@@ -2,16 +2,19 @@
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legislators.models import Legislator, SocialAccount
 
-from . import selectors
+from . import selectors, services
 from .filters import StandingsFilterForm, sort_members
+from .forms import CountEntryForm
 from .templatetags.tracker import indian_number
 
 PAGE_SIZE = 50
@@ -183,3 +186,35 @@ def _electors_on(rolls, day):
     if in_force is None and rolls:
         in_force = rolls[0]
     return in_force.total_electors if in_force else None
+
+
+@login_required
+@permission_required("metrics.add_followersnapshot", raise_exception=True)
+def count_enter(request):
+    """An analyst enters a count read by hand (a platform without API access), with its evidence."""
+    initial = {"day": selectors.today()}
+    account = SocialAccount.objects.filter(pk=request.GET.get("account") or 0).first()
+    if account is not None:
+        initial.update(platform=account.platform, handle=account.handle)
+    form = CountEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        stored = services.snapshot_enter(
+            account=data["account"],
+            day=data["day"],
+            followers=data["followers"],
+            posts=data.get("posts"),
+            evidence_url=data["evidence_url"],
+            now=data.get("taken_at") or timezone.now(),
+            user=request.user,
+        )
+        if stored:
+            messages.success(request, _("Count stored for %(account)s on %(day)s.") % {"account": data["account"],
+                                                                                       "day": data["day"]})
+        else:
+            messages.warning(
+                request,
+                _("Not stored: a newer count for that day is already recorded (both are in the audit trail)."),
+            )
+        return redirect("metrics:count_enter")
+    return render(request, "metrics/count_enter.html", {"form": form})
