@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import validation
 from .models import ImportBatch, Platform, Role
@@ -403,7 +405,9 @@ def _constituency_key(r, line, cells, lookups, *, number_column, required):
         if required:
             r.error(line, number_column, _("No constituency number: expected the number of a known constituency."))
         return None
-    number = r.clean(line, number_column, validation.clean_positive_int, raw_number, what=_("Constituency number"))
+    number = r.clean(
+        line, number_column, validation.clean_positive_int, raw_number, what=gettext_lazy("Constituency number")
+    )
     state = _text(r.value(cells, "state_code")).upper()
     kind = r.clean(line, "constituency_kind", validation.clean_constituency_kind, r.value(cells, "constituency_kind"))
     if number is None or kind is None:
@@ -432,6 +436,7 @@ def _constituency_key(r, line, cells, lookups, *, number_column, required):
 def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=None):
     """lookups: divisions {lower name: row}, districts {lower name: row}, constituencies {(state, kind, number): row},
     rolls {(constituency id, date): row}."""
+    today = today or timezone.localdate()
     plan, rows, r = _start(Kind.CONSTITUENCIES, table, mapping, constants)
     if plan.errors:
         return plan
@@ -446,7 +451,11 @@ def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=N
                 _("“%(value)s” is not a state code: expected two letters such as MP.") % {"value": state},
             )
         number = r.clean(
-            line, "number", validation.clean_positive_int, r.value(cells, "number"), what=_("Constituency number")
+            line,
+            "number",
+            validation.clean_positive_int,
+            r.value(cells, "number"),
+            what=gettext_lazy("Constituency number"),
         )
         kind = r.clean(
             line, "constituency_kind", validation.clean_constituency_kind, r.value(cells, "constituency_kind")
@@ -484,7 +493,9 @@ def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=N
         electors = roll_date = None
         raw_electors, raw_date = r.value(cells, "electors"), r.value(cells, "roll_date")
         if raw_electors != "":
-            electors = r.clean(line, "electors", validation.clean_positive_int, raw_electors, what=_("Electors"))
+            electors = r.clean(
+                line, "electors", validation.clean_positive_int, raw_electors, what=gettext_lazy("Electors")
+            )
             if raw_date == "":
                 r.error(
                     line,
@@ -493,7 +504,7 @@ def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=N
                 )
             else:
                 roll_date = r.clean(
-                    line, "roll_date", validation.clean_date, raw_date, what=_("Roll date"), today=today
+                    line, "roll_date", validation.clean_date, raw_date, what=gettext_lazy("Roll date"), today=today
                 )
         if plan.errors:
             continue  # keep checking every row; build changes only for a clean file
@@ -567,6 +578,7 @@ def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=N
 
 def plan_voter_rolls(table, lookups, *, mapping=None, constants=None, today=None):
     """lookups: constituencies {(state, kind, number): row}, rolls {(constituency id, date): row}."""
+    today = today or timezone.localdate()
     plan, rows, r = _start(Kind.VOTER_ROLLS, table, mapping, constants)
     if plan.errors:
         return plan
@@ -578,11 +590,11 @@ def plan_voter_rolls(table, lookups, *, mapping=None, constants=None, today=None
             "published_on",
             validation.clean_date,
             r.value(cells, "published_on"),
-            what=_("Published on"),
+            what=gettext_lazy("Published on"),
             today=today,
         )
         electors = r.clean(
-            line, "electors", validation.clean_positive_int, r.value(cells, "electors"), what=_("Electors")
+            line, "electors", validation.clean_positive_int, r.value(cells, "electors"), what=gettext_lazy("Electors")
         )
         values = {"published_on": day, "total_electors": electors}
         for name in ("male", "female", "third_gender"):
@@ -622,6 +634,7 @@ def plan_voter_rolls(table, lookups, *, mapping=None, constants=None, today=None
 
 def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None):
     """lookups: constituencies, parties {lower short name: row}, legislators {(constituency id, lower name): row}."""
+    today = today or timezone.localdate()
     plan, rows, r = _start(Kind.LEGISLATORS, table, mapping, constants)
     if plan.errors:
         return plan
@@ -703,6 +716,7 @@ def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None
 def plan_accounts(table, lookups, *, mapping=None, constants=None, today=None):
     """lookups: constituencies, legislators_by_id {id: row}, legislators {(constituency id, lower name): row},
     accounts {(platform, lower handle): row}, accounts_by_platform_id {(platform, id): row}."""
+    today = today or timezone.localdate()
     plan, rows, r = _start(Kind.ACCOUNTS, table, mapping, constants)
     if plan.errors:
         return plan
@@ -767,7 +781,7 @@ def plan_accounts(table, lookups, *, mapping=None, constants=None, today=None):
 def _member(r, line, cells, lookups):
     raw_id = r.value(cells, "member_id")
     if raw_id != "":
-        member_id = r.clean(line, "member_id", validation.clean_positive_int, raw_id, what=_("Member id"))
+        member_id = r.clean(line, "member_id", validation.clean_positive_int, raw_id, what=gettext_lazy("Member id"))
         member = lookups["legislators_by_id"].get(member_id)
         if member_id is not None and member is None:
             r.error(
@@ -811,6 +825,7 @@ def _member(r, line, cells, lookups):
 
 def plan_counts(table, lookups, *, mapping=None, constants=None, today=None):
     """lookups: accounts {(platform, lower handle): row}, snapshots {(account id, day): row}."""
+    today = today or timezone.localdate()
     plan, rows, r = _start(Kind.COUNTS, table, mapping, constants)
     if plan.errors:
         return plan
@@ -820,13 +835,17 @@ def plan_counts(table, lookups, *, mapping=None, constants=None, today=None):
         if r.value(cells, "platform") != "":
             platform = r.clean(line, "platform", validation.clean_platform, r.value(cells, "platform"))
         parsed = r.clean(line, "handle", validation.handle_from_value, r.value(cells, "handle"), platform)
-        day = r.clean(line, "date", validation.clean_date, r.value(cells, "date"), what=_("Date"), today=today)
-        followers = r.clean(line, "followers", validation.clean_count, r.value(cells, "followers"), what=_("Followers"))
+        day = r.clean(
+            line, "date", validation.clean_date, r.value(cells, "date"), what=gettext_lazy("Date"), today=today
+        )
+        followers = r.clean(
+            line, "followers", validation.clean_count, r.value(cells, "followers"), what=gettext_lazy("Followers")
+        )
         posts = None
         if r.value(cells, "posts") != "":
-            posts = r.clean(line, "posts", validation.clean_count, r.value(cells, "posts"), what=_("Posts"))
+            posts = r.clean(line, "posts", validation.clean_count, r.value(cells, "posts"), what=gettext_lazy("Posts"))
         evidence = r.clean(
-            line, "evidence_url", validation.clean_url, r.value(cells, "evidence_url"), what=_("Evidence")
+            line, "evidence_url", validation.clean_url, r.value(cells, "evidence_url"), what=gettext_lazy("Evidence")
         )
         if evidence == "":
             r.error(line, "evidence_url", _("No evidence: expected the address where the count was read."))

@@ -182,7 +182,13 @@ def legislator_change_role(*, legislator, role, effective_from=None, user=None, 
 def import_preview(*, kind, content, filename, user=None, mapping=None, constants=None):
     """Check a file and store it as a previewed ImportBatch: nothing else is written. Returns (batch, plan)."""
     plan = import_plan(kind=kind, content=content, filename=filename, mapping=mapping, constants=constants)
-    batch = ImportBatch.objects.create(
+    return _batch_for(
+        plan, kind=kind, content=content, filename=filename, user=user, mapping=mapping, constants=constants
+    ), plan
+
+
+def _batch_for(plan, *, kind, content, filename, user, mapping, constants):
+    return ImportBatch.objects.create(
         kind=kind,
         filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(),
@@ -192,11 +198,11 @@ def import_preview(*, kind, content, filename, user=None, mapping=None, constant
         created_by=user if user is not None and user.is_authenticated else None,
         **_figures(plan),
     )
-    return batch, plan
 
 
 def import_apply(*, batch, user=None):
-    """Write a previewed batch: checked again first (the database may have moved), all or nothing."""
+    """Write a previewed batch (the admin's "apply"): checked again first, since the database may
+    have moved since the preview; all or nothing."""
     content = bytes(batch.content)
     options = batch.options or {}
     with transaction.atomic():
@@ -207,25 +213,34 @@ def import_apply(*, batch, user=None):
             mapping=options.get("mapping"),
             constants=options.get("constants"),
         )
-        if plan.ok:
-            _write_plan(plan, batch=batch, user=user)
-            batch.status = ImportBatch.Status.APPLIED
-            batch.applied_at = timezone.now()
-        else:
-            batch.status = ImportBatch.Status.REFUSED
-        for name, value in _figures(plan).items():
-            setattr(batch, name, value)
-        batch.save()
+        _apply(plan, batch=batch, user=user)
     return plan
 
 
+def _apply(plan, *, batch, user):
+    if plan.ok:
+        _write_plan(plan, batch=batch, user=user)
+        batch.status = ImportBatch.Status.APPLIED
+        batch.applied_at = timezone.now()
+    else:
+        batch.status = ImportBatch.Status.REFUSED
+    for name, value in _figures(plan).items():
+        setattr(batch, name, value)
+    batch.save()
+
+
 def import_file(*, kind, content, filename, user=None, mapping=None, constants=None, dry_run=False):
-    """Preview, then apply unless ``dry_run`` (the management command). Returns (batch, plan)."""
-    batch, plan = import_preview(
-        kind=kind, content=content, filename=filename, user=user, mapping=mapping, constants=constants
-    )
-    if plan.ok and not dry_run:
-        plan = import_apply(batch=batch, user=user)
+    """Check, then write unless ``dry_run`` or there is any error (the management command).
+
+    One check and one transaction: what was checked is what is written. Returns (batch, plan).
+    """
+    with transaction.atomic():
+        plan = import_plan(kind=kind, content=content, filename=filename, mapping=mapping, constants=constants)
+        batch = _batch_for(
+            plan, kind=kind, content=content, filename=filename, user=user, mapping=mapping, constants=constants
+        )
+        if plan.ok and not dry_run:
+            _apply(plan, batch=batch, user=user)
     return batch, plan
 
 
@@ -458,7 +473,7 @@ def _write_plan(plan, *, batch, user):
                         batch=batch,
                     )
                 )
-            cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=1000)
+            cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
         if model == "legislators.legislator":
             _write_role_changes(changes, ids)
     AuditEntry.objects.bulk_create(entries, batch_size=2000)

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import AccountKind, Constituency, Platform, Role
 
@@ -110,29 +111,29 @@ def _choice(value, words, what, expected):
 
 
 def clean_platform(value):
-    return _choice(value, PLATFORM_WORDS, _("platform"), "x, facebook, instagram, youtube")
+    return _choice(value, PLATFORM_WORDS, gettext_lazy("platform"), "x, facebook, instagram, youtube")
 
 
 def clean_role(value):
-    return _choice(value, ROLE_WORDS, _("role"), "CM, CABINET, MOS_IC, MOS, MLA")
+    return _choice(value, ROLE_WORDS, gettext_lazy("role"), "CM, CABINET, MOS_IC, MOS, MLA")
 
 
 def clean_account_kind(value):
     if str(value).strip() == "":
         return AccountKind.OFFICIAL
-    return _choice(value, KIND_WORDS, _("account kind"), "official, personal")
+    return _choice(value, KIND_WORDS, gettext_lazy("account kind"), "official, personal")
 
 
 def clean_reserved(value):
     if str(value).strip() == "":
         return Constituency.Reserved.GENERAL
-    return _choice(value, RESERVED_WORDS, _("reserved category"), "GEN, SC, ST")
+    return _choice(value, RESERVED_WORDS, gettext_lazy("reserved category"), "GEN, SC, ST")
 
 
 def clean_constituency_kind(value):
     if str(value).strip() == "":
         return Constituency.Kind.ASSEMBLY
-    return _choice(value, CONSTITUENCY_KIND_WORDS, _("constituency kind"), "AC, PC")
+    return _choice(value, CONSTITUENCY_KIND_WORDS, gettext_lazy("constituency kind"), "AC, PC")
 
 
 def clean_positive_int(value, *, what):
@@ -169,11 +170,15 @@ def clean_date(value, *, what, allow_future=False, today=None):
         day = value
     else:
         text = str(value).strip()
-        day = None
+        try:
+            day = date.fromisoformat(text)  # the documented form, and the fast path
+        except ValueError:
+            day = None
         for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+            if day is not None:
+                break
             try:
                 day = datetime.strptime(text, pattern).date()
-                break
             except ValueError:
                 continue
         if day is None:
