@@ -333,3 +333,15 @@ def test_the_command_dry_runs_maps_and_refuses_with_line_numbers(tmp_path, capsy
             "state_code=ZZ",
         )
     assert "line 2, column “ac”" in capsys.readouterr().err
+
+
+def test_the_readme_documents_every_import_column():
+    from pathlib import Path
+
+    from legislators.importers import COLUMNS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for kind, columns in COLUMNS.items():
+        assert f"`{kind}`" in readme
+        for column in columns:
+            assert f"| `{column.name}` |" in readme, (kind, column.name)
