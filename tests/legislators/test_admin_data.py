@@ -227,3 +227,48 @@ def test_search_finds_members_in_either_script(editor_client):
     page = editor_client.get(reverse("admin:legislators_legislator_changelist"), {"q": "कमला"}).content.decode()
     assert "Kamla Devi" in page
     assert Legislator.objects.count() == 1
+
+
+def test_every_data_management_admin_page_opens_for_an_editor(editor_client, editor):
+    member = factories.legislator(constituency_=factories.constituency(electors=100000))
+    account = factories.account(member, handle="smoke_test")
+    from legislators.services import account_record_rename
+
+    account_record_rename(account=account, new_handle="smoke_test2", user=editor)
+    for name in (
+        "legislator",
+        "socialaccount",
+        "constituency",
+        "voterroll",
+        "rolechange",
+        "handlechange",
+        "auditentry",
+        "importbatch",
+    ):
+        response = editor_client.get(reverse(f"admin:legislators_{name}_changelist"))
+        assert response.status_code == 200, name
+    assert editor_client.get(reverse("admin:legislators_importbatch_upload")).status_code == 200
+    assert editor_client.get(reverse("admin:legislators_socialaccount_change", args=[account.pk])).status_code == 200
+    assert editor_client.get(reverse("admin:metrics_followersnapshot_add")).status_code == 200
+
+
+def test_a_count_added_in_the_admin_is_manual_with_its_evidence_and_author(editor_client, editor):
+    from metrics.models import FollowerSnapshot
+
+    account = factories.account(factories.legislator(), platform="facebook", handle="some.page")
+    day = timezone.localdate()
+    response = editor_client.post(
+        reverse("admin:metrics_followersnapshot_add"),
+        {
+            "account": account.pk,
+            "day": day.isoformat(),
+            "followers": "321",
+            "posts": "",
+            "evidence_url": "https://example.org/page.png",
+            "taken_at": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    snapshot = FollowerSnapshot.objects.get(account=account, day=day)
+    assert (snapshot.source, snapshot.evidence_url) == ("manual", "https://example.org/page.png")
+    assert AuditEntry.objects.get(model="metrics.followersnapshot").user == editor
