@@ -160,10 +160,12 @@ class RowError:
     message: str
 
     def as_text(self):
-        where = _("line %(line)s") % {"line": self.line}
+        parts = []
+        if self.line:
+            parts.append(_("line %(line)s") % {"line": self.line})
         if self.column:
-            where += ", " + _("column “%(column)s”") % {"column": self.column}
-        return f"{where}: {self.message}"
+            parts.append(_("column “%(column)s”") % {"column": self.column})
+        return f"{', '.join(parts)}: {self.message}" if parts else self.message
 
 
 @dataclass
@@ -747,8 +749,20 @@ def plan_accounts(table, lookups, *, mapping=None, constants=None, today=None):
         seen[natural] = line
         existing = lookups["accounts"].get(natural)
         platform_id = _text(r.value(cells, "platform_id"))
-        if existing is None and platform_id:
-            existing = lookups["accounts_by_platform_id"].get((platform, platform_id))
+        if platform_id:
+            by_id = lookups["accounts_by_platform_id"].get((platform, platform_id))
+            if existing is None:
+                existing = by_id  # a known id under a new handle: a rename
+            elif by_id is not None and by_id["id"] != existing["id"]:
+                r.error(
+                    line,
+                    "platform_id",
+                    _(
+                        "The %(platform)s id %(id)s is already recorded for the account “%(other)s”: expected the "
+                        "id of this handle's account."
+                    )
+                    % {"platform": Platform(platform).label, "id": platform_id, "other": by_id["handle"]},
+                )
         if existing is not None and member is not None and existing["legislator_id"] != member["id"]:
             r.error(
                 line,

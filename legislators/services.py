@@ -476,6 +476,19 @@ def _write_plan(plan, *, batch, user):
             cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
         if model == "legislators.legislator":
             _write_role_changes(changes, ids)
+        if model == "legislators.socialaccount":
+            # A known platform id under a new handle is a rename: one account, both handles in its history.
+            HandleChange.objects.bulk_create(
+                HandleChange(
+                    account_id=c.existing_id,
+                    old_handle=c.diff["handle"][0],
+                    new_handle=c.diff["handle"][1],
+                    changed_on=timezone.localdate(now),
+                    source=ChangeSource.IMPORT,
+                )
+                for c in changes
+                if c.action == "update" and "handle" in c.diff
+            )
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
 
 

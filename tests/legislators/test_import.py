@@ -345,3 +345,19 @@ def test_the_readme_documents_every_import_column():
         assert f"`{kind}`" in readme
         for column in columns:
             assert f"| `{column.name}` |" in readme, (kind, column.name)
+
+
+def test_an_accounts_file_with_a_known_id_under_a_new_handle_records_a_rename():
+    from legislators.models import HandleChange
+
+    member = factories.legislator(name="Known Member")
+    account = factories.account(member, handle="old_handle", platform_id="4242")
+    content = factories.csv_bytes(
+        ["member_id", "platform", "handle", "platform_id"], [[member.pk, "x", "https://x.com/new_handle", "4242"]]
+    )
+    _batch, plan = services.import_file(kind="accounts", filename="a.csv", content=content)
+    assert plan.ok, [e.as_text() for e in plan.errors]
+    account.refresh_from_db()
+    assert account.handle == "new_handle" and SocialAccount.objects.count() == 1
+    change = HandleChange.objects.get(account=account)
+    assert (change.old_handle, change.new_handle, change.source) == ("old_handle", "new_handle", "import")
