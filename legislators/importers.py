@@ -13,7 +13,6 @@ writes it in bulk, or writes nothing when there is any error.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import validation
-from .models import ImportBatch, Platform, Role
+from .models import ImportBatch, Platform
 
 Kind = ImportBatch.Kind
 
@@ -946,4 +945,4 @@ def parse_pairs(items, *, what):
     return pairs
 
 
-__all__ = ["COLUMNS", "PLANNERS", "Change", "ImportPlan", "RowError", "date", "Role"]
+__all__ = ["COLUMNS", "PLANNERS", "Change", "ImportFileError", "ImportPlan", "RowError", "read_table"]

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from . import importers
@@ -611,7 +611,6 @@ def record_admin_delete(*, instance, user):
 
 
 __all__ = [
-    "Q",
     "account_record_rename",
     "accounts_retire",
     "audit_record",
