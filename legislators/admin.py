@@ -167,6 +167,26 @@ class SocialAccountForm(forms.ModelForm):
                 cleaned["handle"] = validation.handle_from_value(handle, platform)[1]
             except ValidationError as exc:
                 self.add_error("handle", exc)
+                return cleaned
+            taken = (
+                SocialAccount.objects.filter(platform=platform, handle__iexact=cleaned["handle"])
+                .exclude(pk=self.instance.pk)
+                .select_related("legislator")
+                .first()
+            )
+            if taken is not None:
+                self.add_error(
+                    "handle",
+                    gettext(
+                        "The %(platform)s handle “%(handle)s” already belongs to %(owner)s: expected a handle not "
+                        "recorded for another account (retire or move that account first)."
+                    )
+                    % {
+                        "platform": taken.get_platform_display(),
+                        "handle": cleaned["handle"],
+                        "owner": taken.legislator,
+                    },
+                )
         return cleaned
 
 

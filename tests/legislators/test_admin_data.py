@@ -184,6 +184,11 @@ def test_a_handle_given_as_a_url_is_normalised_and_a_rename_is_kept(editor_clien
     page = editor_client.post(url, data).content.decode()
     assert "cannot be a X handle: expected 1-15 letters, digits or _" in page
 
+    factories.account(factories.legislator(name="Other Member"), handle="Taken_Elsewhere")
+    data["handle"] = "taken_elsewhere"
+    page = editor_client.post(url, data).content.decode()
+    assert "already belongs to Other Member" in page
+
 
 def test_the_changelists_computed_columns_take_a_fixed_number_of_queries(editor_client):
     def queries():
