@@ -1,82 +1,357 @@
-from django.contrib import admin
+import csv
+import io
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery, Sum
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from metrics import arithmetic
 from metrics.admin_actions import poll_accounts_now, poll_platforms_now
+from metrics.selectors import electors_in_force_expression
 
-from .models import Constituency, District, Division, Legislator, Party, SocialAccount, UserScope, VoterRoll
+from . import importers, services, validation
+from .models import (
+    AuditEntry,
+    ChangeSource,
+    Constituency,
+    District,
+    Division,
+    HandleChange,
+    ImportBatch,
+    Legislator,
+    Party,
+    RoleChange,
+    SocialAccount,
+    UserScope,
+    VoterRoll,
+)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every save and delete through the admin leaves an AuditEntry with its author;
+    the object's History page shows them."""
+
+    object_history_template = "admin/audited_object_history.html"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_admin_save(form=form, user=request.user, change=change)
+
+    def delete_model(self, request, obj):
+        services.record_admin_delete(instance=obj, user=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.record_admin_delete(instance=obj, user=request.user)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.record_admin_delete(instance=obj, user=request.user)
+            obj.delete()
+        for obj in instances:
+            obj.save()
+        formset.save_m2m()
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                services.record_admin_save(form=inline_form, user=request.user, change=bool(inline_form.initial))
+
+    def history_view(self, request, object_id, extra_context=None):
+        entries = []
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            entries = list(services.audit_trail_for(instance=obj)[:500])
+        extra_context = {**(extra_context or {}), "audit_entries": entries}
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+
+def _today():
+    return timezone.localdate()
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(AuditedAdmin):
     list_display = ["name", "name_hi"]
     search_fields = ["name", "name_hi"]
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(AuditedAdmin):
     list_display = ["name", "name_hi", "division"]
     list_filter = ["division"]
     search_fields = ["name", "name_hi"]
     list_select_related = ["division"]
 
 
+class VoterRollForm(forms.ModelForm):
+    """The importers' rules for a roll: electors above zero, a date not in the future."""
+
+    class Meta:
+        model = VoterRoll
+        fields = ["constituency", "published_on", "total_electors", "male", "female", "third_gender", "source"]
+
+    def clean_total_electors(self):
+        return validation.clean_positive_int(self.cleaned_data["total_electors"], what=gettext("Total electors"))
+
+    def clean_published_on(self):
+        return validation.clean_date(self.cleaned_data["published_on"], what=gettext("Published on"))
+
+
 class VoterRollInline(admin.TabularInline):
     model = VoterRoll
+    form = VoterRollForm
     extra = 0
     fields = ["published_on", "total_electors", "male", "female", "third_gender", "source"]
 
 
 @admin.register(Constituency)
-class ConstituencyAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "name_hi", "kind", "state_code", "district", "reserved_category"]
+class ConstituencyAdmin(AuditedAdmin):
+    list_display = ["number", "name", "name_hi", "kind", "state_code", "district", "reserved_category", "electors"]
     list_filter = ["kind", "state_code", "reserved_category", "district__division", "district"]
-    search_fields = ["name", "name_hi", "=number"]
+    search_fields = ["name", "name_hi", "=number", "district__name", "district__name_hi"]
     list_select_related = ["district"]
     autocomplete_fields = ["district"]
     inlines = [VoterRollInline]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(electors_today=electors_in_force_expression(day=_today(), constituency_ref="pk"))
+        )
+
+    @admin.display(description=_("electors (roll in force)"), ordering="electors_today")
+    def electors(self, obj):
+        return obj.electors_today
+
 
 @admin.register(VoterRoll)
-class VoterRollAdmin(admin.ModelAdmin):
+class VoterRollAdmin(AuditedAdmin):
+    form = VoterRollForm
     list_display = ["constituency", "published_on", "total_electors", "source"]
-    list_filter = ["published_on"]
+    list_filter = ["published_on", "constituency__state_code"]
     search_fields = ["constituency__name", "constituency__name_hi", "=constituency__number"]
     list_select_related = ["constituency"]
     autocomplete_fields = ["constituency"]
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "colour"]
     search_fields = ["name", "short_name"]
 
 
+class SocialAccountForm(forms.ModelForm):
+    """The importers' rules for a handle: a profile URL is reduced to its handle, and the
+    handle must be one the platform can have."""
+
+    class Meta:
+        model = SocialAccount
+        fields = ["legislator", "platform", "handle", "platform_id", "kind", "status", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        platform, handle = cleaned.get("platform"), cleaned.get("handle")
+        if platform and handle:
+            try:
+                cleaned["handle"] = validation.handle_from_value(handle, platform)[1]
+            except ValidationError as exc:
+                self.add_error("handle", exc)
+                return cleaned
+            taken = (
+                SocialAccount.objects.filter(platform=platform, handle__iexact=cleaned["handle"])
+                .exclude(pk=self.instance.pk)
+                .select_related("legislator")
+                .first()
+            )
+            if taken is not None:
+                self.add_error(
+                    "handle",
+                    gettext(
+                        "The %(platform)s handle “%(handle)s” already belongs to %(owner)s: expected a handle not "
+                        "recorded for another account (retire or move that account first)."
+                    )
+                    % {
+                        "platform": taken.get_platform_display(),
+                        "handle": cleaned["handle"],
+                        "owner": taken.legislator,
+                    },
+                )
+        return cleaned
+
+
 class SocialAccountInline(admin.TabularInline):
     model = SocialAccount
+    form = SocialAccountForm
     extra = 0
+    can_delete = False  # retire (untick "active") instead: the history stays
     fields = ["platform", "handle", "platform_id", "kind", "active", "status", "last_success_at"]
     readonly_fields = ["status", "last_success_at"]
 
 
+class RoleChangeInline(admin.TabularInline):
+    model = RoleChange
+    extra = 0
+    fields = ["role", "effective_from", "note"]
+
+
+def _reach_subquery():
+    """The sum of a member's active accounts' latest counts (one correlated subquery, no GROUP BY)."""
+    from metrics.models import LatestCount
+
+    return Subquery(
+        LatestCount.objects.filter(account__legislator_id=OuterRef("pk"), account__active=True)
+        .order_by()
+        .values("account__legislator_id")
+        .annotate(total=Sum("followers"))
+        .values("total")[:1]
+    )
+
+
 @admin.register(Legislator)
-class LegislatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_hi", "role", "party", "constituency", "active"]
+class LegislatorAdmin(AuditedAdmin):
+    list_display = ["name", "name_hi", "role", "party", "constituency", "active", "latest_followers", "share"]
     list_filter = ["role", "party", "active", "constituency__district__division", "constituency__district"]
-    search_fields = ["name", "name_hi", "constituency__name", "constituency__name_hi"]
+    search_fields = ["name", "name_hi", "constituency__name", "constituency__name_hi", "=constituency__number"]
     list_select_related = ["party", "constituency"]
     autocomplete_fields = ["constituency", "party"]
-    inlines = [SocialAccountInline]
+    inlines = [RoleChangeInline, SocialAccountInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(reach=_reach_subquery(), electors_today=electors_in_force_expression(day=_today()))
+        )
+
+    @admin.display(description=_("latest followers"), ordering="reach")
+    def latest_followers(self, obj):
+        return obj.reach
+
+    @admin.display(description=_("share of voters %"))
+    def share(self, obj):
+        share = arithmetic.share_percent(obj.reach, obj.electors_today) if obj.constituency_id else None
+        return "n/a" if share is None else f"{share:.2f}"
+
+    def save_model(self, request, obj, form, change):
+        new_role = obj.role
+        if change and "role" in form.changed_data:
+            # A change of role is dated (today) and keeps the role before it.
+            obj.role = form.initial["role"]
+            super().save_model(request, obj, form, change)
+            services.legislator_change_role(legislator=obj, role=new_role, user=request.user)
+            return
+        super().save_model(request, obj, form, change)
+
+
+@admin.action(description=_("Retire the selected accounts (stop polling, keep history)"), permissions=["change"])
+def retire_accounts(modeladmin, request, queryset):
+    count = services.accounts_retire(accounts=queryset, user=request.user)
+    modeladmin.message_user(request, gettext("%(count)s accounts retired.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
-    list_display = ["handle", "platform", "legislator", "kind", "status", "active", "last_success_at"]
-    list_filter = ["platform", "status", "kind", "active"]
-    search_fields = ["handle", "platform_id", "legislator__name", "legislator__name_hi"]
+class SocialAccountAdmin(AuditedAdmin):
+    form = SocialAccountForm
+    list_display = [
+        "handle",
+        "platform",
+        "legislator",
+        "kind",
+        "status",
+        "active",
+        "latest_followers",
+        "share",
+        "last_success_at",
+    ]
+    list_filter = ["platform", "status", "kind", "active", "legislator__constituency__district__division"]
+    search_fields = ["handle", "platform_id", "legislator__name", "legislator__name_hi", "handle_changes__old_handle"]
+    list_select_related = ["legislator", "latest"]
+    autocomplete_fields = ["legislator"]
+    readonly_fields = ["last_checked_at", "last_success_at", "last_error", "former_handles"]
+    actions = [retire_accounts, poll_accounts_now, poll_platforms_now]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                electors_today=electors_in_force_expression(
+                    day=_today(), constituency_ref="legislator__constituency_id"
+                )
+            )
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retire instead: an account's history must stay
+
+    @admin.display(description=_("latest followers"), ordering="latest__followers")
+    def latest_followers(self, obj):
+        latest = getattr(obj, "latest", None)
+        if latest is None:
+            return "—"
+        if latest.source in ("manual", "import"):
+            return format_html("{} <em>({})</em>", latest.followers, gettext("manual"))
+        return latest.followers
+
+    @admin.display(description=_("share of voters %"))
+    def share(self, obj):
+        latest = getattr(obj, "latest", None)
+        share = arithmetic.share_percent(latest.followers if latest else None, obj.electors_today)
+        return "n/a" if share is None else f"{share:.2f}"
+
+    @admin.display(description=_("former handles"))
+    def former_handles(self, obj):
+        changes = list(obj.handle_changes.all()) if obj.pk else []
+        return ", ".join(f"{c.old_handle} → {c.new_handle} ({c.changed_on})" for c in changes) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change and "handle" in form.changed_data:
+            # A rename keeps one account: the old handle goes to its history.
+            new_handle = obj.handle
+            obj.handle = form.initial["handle"]
+            super().save_model(request, obj, form, change)
+            services.account_record_rename(
+                account=obj, new_handle=new_handle, source=ChangeSource.ADMIN, user=request.user
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(AuditedAdmin):
+    list_display = ["legislator", "role", "effective_from", "note"]
+    list_filter = ["role", "effective_from"]
+    search_fields = ["legislator__name", "legislator__name_hi"]
     list_select_related = ["legislator"]
     autocomplete_fields = ["legislator"]
-    readonly_fields = ["last_checked_at", "last_success_at", "last_error"]
-    actions = [poll_accounts_now, poll_platforms_now]
+
+
+@admin.register(HandleChange)
+class HandleChangeAdmin(admin.ModelAdmin):
+    list_display = ["account", "old_handle", "new_handle", "changed_on", "source"]
+    list_filter = ["source", "account__platform"]
+    search_fields = ["old_handle", "new_handle", "account__legislator__name", "account__legislator__name_hi"]
+    list_select_related = ["account"]
+    readonly_fields = ["account", "old_handle", "new_handle", "changed_on", "source"]
+
+    def has_add_permission(self, request):
+        return False  # renames are recorded by polling, the account form and imports
 
 
 @admin.register(UserScope)
@@ -85,3 +360,283 @@ class UserScopeAdmin(admin.ModelAdmin):
     filter_horizontal = ["divisions", "districts"]
     autocomplete_fields = ["user"]
     verbose_name = _("user scope")
+
+
+# --- the audit trail ----------------------------------------------------------------------------
+
+
+AUDIT_CSV_HEADER = [
+    "when",
+    "by",
+    "source",
+    "import",
+    "record type",
+    "record id",
+    "record",
+    "action",
+    "field",
+    "old",
+    "new",
+    "note",
+]
+
+
+def audit_csv_rows(entries):
+    for entry in entries:
+        base = [
+            entry.created_at.isoformat(),
+            entry.user.username if entry.user else "",
+            entry.source,
+            entry.batch_id or "",
+            entry.model,
+            entry.object_id,
+            entry.object_repr,
+            entry.action,
+        ]
+        if not entry.changes:
+            yield base + ["", "", "", entry.note]
+        for name, (old, new) in entry.changes.items():
+            yield base + [name, "" if old is None else old, "" if new is None else new, entry.note]
+
+
+@admin.action(description=_("Export the selected entries as CSV"), permissions=["view"])
+def export_audit_csv(modeladmin, request, queryset):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(AUDIT_CSV_HEADER)
+    writer.writerows(audit_csv_rows(queryset.select_related("user").order_by("created_at", "pk")))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "source", "model", "record_link", "action", "change_summary", "batch"]
+    list_filter = ["source", "action", "model", "user", "created_at"]
+    search_fields = ["object_repr", "=object_id", "note", "user__username"]
+    list_select_related = ["user", "batch"]
+    date_hierarchy = "created_at"
+    actions = [export_audit_csv]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a trail that can be edited is not a trail
+
+    @admin.display(description=_("record"))
+    def record_link(self, obj):
+        app_label, _dot, model = obj.model.partition(".")
+        try:
+            url = reverse(f"admin:{app_label}_{model}_change", args=[obj.object_id])
+        except NoReverseMatch:
+            return obj.object_repr
+        return format_html('<a href="{}">{}</a>', url, obj.object_repr)
+
+    @admin.display(description=_("what changed"))
+    def change_summary(self, obj):
+        parts = [f"{name}: {old} → {new}" for name, (old, new) in list(obj.changes.items())[:6]]
+        if obj.note:
+            parts.append(obj.note)
+        return "; ".join(parts)[:300]
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportBatch.Kind.choices)
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    mapping = forms.CharField(
+        label=_("Column mapping"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, file header=our column, e.g. ac_no=number"),
+    )
+    constants = forms.CharField(
+        label=_("Fixed values"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For columns the file lacks, one per line, e.g. state_code=MP"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
+            raise ValidationError(_("Expected a .csv or .xlsx file."))
+        return upload
+
+    def clean_mapping(self):
+        try:
+            return importers.parse_pairs([self.cleaned_data["mapping"]], what=gettext("Mapping"))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean_constants(self):
+        try:
+            return importers.parse_pairs([self.cleaned_data["constants"]], what=gettext("Fixed value"))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "filename",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "created_by",
+        "entries_link",
+    ]
+    list_filter = ["kind", "status", "created_by"]
+    search_fields = ["filename", "sha256"]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "kind",
+        "filename",
+        "sha256",
+        "options",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        "created_by",
+        "created_at",
+        "applied_at",
+    ]
+    change_list_template = "admin/legislators/importbatch/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # through the upload page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("audit entries"))
+    def entries_link(self, obj):
+        url = reverse("admin:legislators_auditentry_changelist") + f"?batch__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, gettext("changes"))
+
+    def get_urls(self):
+        urls = [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="legislators_importbatch_upload"),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="legislators_importbatch_preview",
+            ),
+            path(
+                "template/<str:kind>.<str:extension>",
+                self.admin_site.admin_view(self.template_view),
+                name="legislators_importbatch_template",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _require_import_permission(self, request):
+        if not request.user.has_perm("legislators.add_importbatch"):
+            raise PermissionDenied
+
+    def upload_view(self, request):
+        self._require_import_permission(request)
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            batch, _plan = services.import_preview(
+                kind=form.cleaned_data["kind"],
+                content=upload.read(),
+                filename=upload.name,
+                user=request.user,
+                mapping=form.cleaned_data["mapping"],
+                constants=form.cleaned_data["constants"],
+            )
+            return redirect("admin:legislators_importbatch_preview", pk=batch.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import a file"),
+            "form": form,
+            "kinds": [(kind, label, importers.COLUMNS[kind]) for kind, label in ImportBatch.Kind.choices],
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/legislators/importbatch/upload.html", context)
+
+    def preview_view(self, request, pk):
+        self._require_import_permission(request)
+        batch = get_object_or_404(ImportBatch, pk=pk)
+        if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEWED:
+            plan = services.import_apply(batch=batch, user=request.user)
+            if plan.ok:
+                self.message_user(
+                    request,
+                    gettext("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged},
+                    messages.SUCCESS,
+                )
+            else:
+                self.message_user(
+                    request, gettext("Nothing was written: the file no longer passes the checks."), messages.ERROR
+                )
+            return redirect("admin:legislators_importbatch_preview", pk=batch.pk)
+        options = batch.options or {}
+        plan = services.import_plan(
+            kind=batch.kind,
+            content=bytes(batch.content),
+            filename=batch.filename,
+            mapping=options.get("mapping"),
+            constants=options.get("constants"),
+        )
+        changes = [c for c in plan.changes if c.action != "unchanged"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import preview: %(name)s") % {"name": batch.filename},
+            "batch": batch,
+            "plan": plan,
+            "summary": sorted(plan.summary().items()),
+            "changes": changes[:1000],
+            "more_changes": max(0, len(changes) - 1000),
+            "errors": plan.errors[:1000],
+            "more_errors": max(0, len(plan.errors) - 1000),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/legislators/importbatch/preview.html", context)
+
+    def template_view(self, request, kind, extension):
+        if kind not in importers.COLUMNS or extension not in ("csv", "xlsx"):
+            raise PermissionDenied
+        header, example = importers.template_rows(kind)
+        if extension == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(header)
+            writer.writerow(example)
+            response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        else:
+            from openpyxl import Workbook
+
+            workbook = Workbook()
+            sheet = workbook.active
+            sheet.title = kind
+            sheet.append(header)
+            sheet.append(example)
+            data = io.BytesIO()
+            workbook.save(data)
+            response = HttpResponse(
+                data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.{extension}"'
+        return response

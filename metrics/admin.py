@@ -1,17 +1,86 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from .models import FetchBatch, FetchRun, FollowerSnapshot, HandleChange, LatestCount, Target
+from legislators.admin import AuditedAdmin
+
+from . import services
+from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
+
+
+class ManualCountForm(forms.ModelForm):
+    """A count entered by hand: the same rules as the counts importer."""
+
+    evidence_url = forms.URLField(label=_("evidence"), max_length=200, assume_scheme="https")
+    taken_at = forms.DateTimeField(
+        label=_("read at"), required=False, help_text=_("When the count was read (default: now).")
+    )
+
+    class Meta:
+        model = FollowerSnapshot
+        fields = ["account", "day", "followers", "posts", "evidence_url"]
+
+    def clean_day(self):
+        from legislators import validation
+
+        return validation.clean_date(self.cleaned_data["day"], what=gettext("Day"))
+
+    def clean_evidence_url(self):
+        if not self.cleaned_data.get("evidence_url"):
+            raise forms.ValidationError(gettext("No evidence: expected the address where the count was read."))
+        return self.cleaned_data["evidence_url"]
+
+    def validate_unique(self):
+        pass  # a second count for the same day updates the first (the newer reading wins)
 
 
 @admin.register(FollowerSnapshot)
 class FollowerSnapshotAdmin(admin.ModelAdmin):
-    list_display = ["account", "day", "followers", "posts", "source", "fetched_at"]
+    list_display = ["account", "day", "followers", "posts", "source", "fetched_at", "evidence_url"]
     list_filter = ["source", "account__platform", "day"]
     search_fields = ["account__handle", "account__legislator__name", "account__legislator__name_hi"]
     list_select_related = ["account"]
     autocomplete_fields = ["account"]
     date_hierarchy = "day"
     show_full_result_count = False
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ManualCountForm
+            kwargs["fields"] = ["account", "day", "followers", "posts", "evidence_url", "taken_at"]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # history is corrected by entering a newer count, not edited in place
+            return ["account", "day", "followers", "posts", "source", "fetched_at", "evidence_url"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        stored = services.snapshot_enter(
+            account=form.cleaned_data["account"],
+            day=form.cleaned_data["day"],
+            followers=form.cleaned_data["followers"],
+            posts=form.cleaned_data.get("posts"),
+            evidence_url=form.cleaned_data["evidence_url"],
+            now=form.cleaned_data.get("taken_at") or timezone.now(),
+            source=Source.MANUAL,
+            user=request.user,
+        )
+        saved = FollowerSnapshot.objects.get(account=form.cleaned_data["account"], day=form.cleaned_data["day"])
+        obj.pk = saved.pk
+        if not stored:
+            self.message_user(
+                request,
+                gettext("Not stored: a newer count for that day is already recorded (both are in the audit trail)."),
+                messages.WARNING,
+            )
+
+    def log_addition(self, request, obj, message):
+        return None  # the audit trail records it (snapshot_enter)
 
 
 @admin.register(LatestCount)
@@ -64,20 +133,6 @@ class FetchRunAdmin(admin.ModelAdmin):
     inlines = [FetchBatchInline]
 
 
-@admin.register(HandleChange)
-class HandleChangeAdmin(admin.ModelAdmin):
-    """Renames the platforms reported while polling by id."""
-
-    list_display = ["account", "old_handle", "new_handle", "changed_on"]
-    list_filter = ["account__platform", "changed_on"]
-    search_fields = ["old_handle", "new_handle", "account__legislator__name"]
-    list_select_related = ["account"]
-    readonly_fields = ["account", "old_handle", "new_handle", "changed_on", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AuditedAdmin):
     list_display = ["effective_from", "percent", "stretch_percent", "note"]

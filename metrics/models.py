@@ -161,25 +161,6 @@ class FetchBatch(models.Model):
         return f"{self.run} #{self.index}"
 
 
-class HandleChange(models.Model):
-    """An account's handle as the platform reported it changing: polled by
-    its stable id, the account follows the rename and keeps its history."""
-
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="handle_changes")
-    old_handle = models.CharField(_("old handle"), max_length=100)
-    new_handle = models.CharField(_("new handle"), max_length=100)
-    changed_on = models.DateField(_("noticed on"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["account", "-changed_on", "-pk"]
-        verbose_name = _("handle change")
-        verbose_name_plural = _("handle changes")
-
-    def __str__(self):
-        return f"{self.old_handle} → {self.new_handle} ({self.changed_on})"
-
-
 class Target(models.Model):
     """The share of electors a member's followers should reach, from a date on."""
 

@@ -29,8 +29,11 @@ from legislators.models import (
     AccountStatus,
     District,
     Division,
+    HandleChange,
     Legislator,
     Platform,
+    Role,
+    RoleChange,
     SocialAccount,
     VoterRoll,
 )
@@ -204,6 +207,20 @@ def count_on_or_before(*, day, field_name="followers"):
     )
 
 
+def role_on_day_expression(*, day):
+    """The role held on ``day``: the newest RoleChange from on or before it, else the current role.
+
+    A correlated subquery served by the unique (legislator, effective_from)
+    index, so the role filter costs no extra query.
+    """
+    held = (
+        RoleChange.objects.filter(legislator_id=OuterRef("pk"), effective_from__lte=day)
+        .order_by("-effective_from")
+        .values("role")[:1]
+    )
+    return Coalesce(Subquery(held), F("role"))
+
+
 def members_queryset(*, day, scope_user=None, role="", party=None, division=None, district=None, search=""):
     """The members in office on ``day`` matching the filters (no accounts yet)."""
     members = Legislator.objects.filter(active=True).filter(
@@ -212,10 +229,11 @@ def members_queryset(*, day, scope_user=None, role="", party=None, division=None
     )
     if scope_user is not None:
         members = restrict_to_scope(members, user=scope_user)
+    members = members.annotate(role_on_day=role_on_day_expression(day=day))
     if role == "ministers":
-        members = members.filter(role__in=MINISTER_ROLES)
+        members = members.filter(role_on_day__in=MINISTER_ROLES)
     elif role:
-        members = members.filter(role=role)
+        members = members.filter(role_on_day=role)
     if party:
         members = members.filter(party_id=party)
     if division:
@@ -305,8 +323,8 @@ def _member_standing(legislator, accounts, *, day, target):
         id=legislator.pk,
         name=legislator.name,
         name_hi=legislator.name_hi,
-        role=legislator.role,
-        role_label=legislator.get_role_display(),
+        role=_role_on_day(legislator),
+        role_label=Role(_role_on_day(legislator)).label,
         portfolio=legislator.portfolio,
         party=legislator.party.short_name if legislator.party else "",
         party_colour=legislator.party.colour if legislator.party else "#777777",
@@ -361,6 +379,10 @@ def _member_standing(legislator, accounts, *, day, target):
         needed=standing.needed, growth=growth[30], window_days=30, today=day
     )
     return standing
+
+
+def _role_on_day(legislator):
+    return getattr(legislator, "role_on_day", None) or legislator.role
 
 
 def _matches_status(member, status):
@@ -541,7 +563,7 @@ FLAG_HELP = {
     "spike": _("A day's gain far beyond this account's normal variation."),
     "drop": _("A day's loss far beyond this account's normal variation."),
     "stale": _("No count for more than 2 days."),
-    "handle": _("The account was not found under its handle: it may have been renamed or deleted."),
+    "handle": _("The handle changed in the last 30 days, or the account was not found under its handle."),
     "no_account": _("No social account is recorded for this member."),
 }
 
@@ -573,16 +595,23 @@ def member_flags(*, members, day, recent_days=RECENT_FLAG_DAYS):
     - spike / drop: a change in the last ``recent_days`` days beyond the
       account's normal variation over the window (arithmetic.unusual_changes);
     - stale: an active account whose newest count is more than 2 days older than ``day``;
-    - handle: an account not found under its handle. TODO: flag real renames
-      once the X client records handle changes (a HandleChange history).
+    - handle: an account renamed in the last 30 days (a HandleChange recorded
+      by polling, the admin or an import), or not found under its handle.
     """
     members = {member.id: member for member in members}
     if not members:
         return {}
     accounts = list(
         SocialAccount.objects.filter(legislator_id__in=list(members), active=True)
+        .annotate(
+            renamed=Exists(
+                HandleChange.objects.filter(
+                    account_id=OuterRef("pk"), changed_on__gt=day - timedelta(days=30), changed_on__lte=day
+                )
+            )
+        )
         .order_by("legislator_id", "platform", "pk")
-        .values("pk", "legislator_id", "platform", "status")
+        .values("pk", "legislator_id", "platform", "status", "renamed")
     )
     points = {}
     snapshots = FollowerSnapshot.objects.filter(
@@ -601,7 +630,7 @@ def member_flags(*, members, day, recent_days=RECENT_FLAG_DAYS):
         platform = account["platform"]
         if not series or series[-1][0] < day - timedelta(days=STALE_AFTER_DAYS):
             member_flags_.append(Flag("stale", platform, series[-1][0] if series else None))
-        if account["status"] == AccountStatus.NOT_FOUND:
+        if account["renamed"] or account["status"] == AccountStatus.NOT_FOUND:
             member_flags_.append(Flag("handle", platform))
         for unusual in arithmetic.unusual_changes(series):
             if unusual.day > day - timedelta(days=recent_days):

@@ -17,10 +17,11 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from legislators.models import SocialAccount
+from legislators.models import AuditEntry, ChangeSource, SocialAccount
+from legislators.services import account_record_rename, audit_entry
 
 from .clients import AccountResult, ClientUnavailable, RateLimited, TransientError, get_client, redact
-from .models import FetchBatch, FetchRun, FollowerSnapshot, HandleChange, LatestCount, Source
+from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source
 
 logger = logging.getLogger(__name__)
 
@@ -248,10 +249,39 @@ def snapshots_upsert(*, results, source, now=None):
     return _upsert_counts([(r.account_id, day, r.followers, r.posts) for r in results], source=source, now=now)
 
 
-def _upsert_counts(rows, *, source, now, evidence_url=""):
+def _upsert_counts(rows, *, source, now, evidence_url="", evidence_urls=None, user=None, batch=None, audit_source=None):
+    """Upsert (account_id, day, followers, posts) rows and move the latest counts forward.
+
+    On one day the newer observation wins: a row is not overwritten by a
+    count taken before it (a count entered by hand at 18:00 stays when a
+    poll that fetched at 09:00 is recorded late). Counts entered by hand or
+    imported, and API counts that replace or lose to them, are written to
+    the audit trail with both values. Set-based: a fixed number of
+    statements whatever the number of rows.
+    """
     if not rows:
         return 0
-    FollowerSnapshot.objects.bulk_create(
+    by_hand = source in (Source.MANUAL, Source.IMPORT)
+    account_ids = {row[0] for row in rows}
+    days = {row[1] for row in rows}
+    stored = FollowerSnapshot.objects.select_for_update().filter(day__in=days)
+    if len(account_ids) <= 5000:  # beyond that, the day filter alone is cheaper than a huge IN list
+        stored = stored.filter(account_id__in=account_ids)
+    if not by_hand:
+        # A poll only needs the rows it must not overwrite or must report on.
+        stored = stored.filter(Q(fetched_at__gt=now) | Q(source__in=[Source.MANUAL, Source.IMPORT]))
+    wanted = {(row[0], row[1]) for row in rows}
+    existing = {
+        (account_id, day): (followers, stored_source, fetched_at, pk)
+        for pk, account_id, day, followers, stored_source, fetched_at in stored.values_list(
+            "pk", "account_id", "day", "followers", "source", "fetched_at"
+        )
+        if (account_id, day) in wanted
+    }
+    newer_stored = {pair for pair, (_f, _s, fetched_at, _pk) in existing.items() if fetched_at > now}
+    applied = [row for row in rows if (row[0], row[1]) not in newer_stored]
+    evidence_urls = evidence_urls or {}
+    snapshots = FollowerSnapshot.objects.bulk_create(
         [
             FollowerSnapshot(
                 account_id=account_id,
@@ -260,20 +290,33 @@ def _upsert_counts(rows, *, source, now, evidence_url=""):
                 posts=posts,
                 source=source,
                 fetched_at=now,
-                evidence_url=evidence_url,
+                evidence_url=evidence_urls.get((account_id, day), evidence_url),
             )
-            for account_id, day, followers, posts in rows
+            for account_id, day, followers, posts in applied
         ],
         update_conflicts=True,
         unique_fields=["account", "day"],
         update_fields=["followers", "posts", "source", "fetched_at", "evidence_url"],
         batch_size=2000,
     )
+    _audit_counts(
+        rows,
+        snapshots,
+        existing,
+        newer_stored,
+        source=source,
+        by_hand=by_hand,
+        user=user,
+        batch=batch,
+        audit_source=audit_source or (ChangeSource.MANUAL if by_hand else ChangeSource.POLL),
+    )
     # The latest count moves only forward: a count for an older day (a
     # manual entry, an import) updates the history but not the latest.
-    current = dict(LatestCount.objects.filter(account_id__in=[row[0] for row in rows]).values_list("account_id", "day"))
+    current = dict(
+        LatestCount.objects.filter(account_id__in=[row[0] for row in applied]).values_list("account_id", "day")
+    )
     newest = {}
-    for account_id, day, followers, posts in rows:
+    for account_id, day, followers, posts in applied:
         if account_id in current and current[account_id] > day:
             continue
         if account_id not in newest or newest[account_id][0] <= day:
@@ -288,7 +331,53 @@ def _upsert_counts(rows, *, source, now, evidence_url=""):
         update_fields=["day", "followers", "posts", "source", "fetched_at"],
         batch_size=2000,
     )
-    return len(rows)
+    return len(applied)
+
+
+def _audit_counts(rows, snapshots, existing, newer_stored, *, source, by_hand, user, batch, audit_source):
+    """Audit entries for counts by hand, and for polls that replace (or lose to) them: one bulk insert."""
+    pk_of = {(s.account_id, s.day): s.pk for s in snapshots}
+    entries = []
+    for account_id, day, followers, _posts in rows:
+        pair = (account_id, day)
+        old = existing.get(pair)
+        label = f"account {account_id} {day.isoformat()}"
+        if pair in newer_stored:
+            entries.append(
+                audit_entry(
+                    model="metrics.followersnapshot",
+                    object_id=old[3],
+                    object_repr=label,
+                    action=AuditEntry.Action.UPDATE,
+                    changes={"followers": (old[0], followers)},
+                    source=audit_source,
+                    user=user,
+                    batch=batch,
+                    note=f"{source} count {followers} not applied: the stored {old[1]} count taken at "
+                    f"{old[2].isoformat()} is newer",
+                )
+            )
+        elif by_hand or old is not None:
+            if old is not None and old[0] == followers and old[1] == source:
+                continue
+            entries.append(
+                audit_entry(
+                    model="metrics.followersnapshot",
+                    object_id=pk_of.get(pair, account_id),
+                    object_repr=label,
+                    action=AuditEntry.Action.UPDATE if old else AuditEntry.Action.CREATE,
+                    changes={
+                        "followers": (old[0] if old else None, followers),
+                        "source": (old[1] if old else None, source),
+                    },
+                    source=audit_source,
+                    user=user,
+                    batch=batch,
+                    note="" if by_hand else f"a newer {source} count replaced the {old[1]} count",
+                )
+            )
+    if entries:
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
 
 
 def accounts_update_status(*, results, now):
@@ -351,33 +440,36 @@ def accounts_update_status(*, results, now):
                     "Account %s was renamed to %s, a handle another account holds", account.pk, result.handle
                 )
             else:
-                renames.append(
-                    HandleChange(
-                        account=account,
-                        old_handle=account.handle,
-                        new_handle=result.handle,
-                        changed_on=timezone.localdate(now),
-                    )
-                )
-                account.handle = result.handle
-                dirty = True
+                renames.append((account, result.handle))
         if dirty:
             changed.append(account)
     if changed:
-        SocialAccount.objects.bulk_update(changed, ["platform_id", "handle"])
-    if renames:
-        HandleChange.objects.bulk_create(renames)
+        SocialAccount.objects.bulk_update(changed, ["platform_id"])
+    # Renames are rare: each goes through the one rename service, which keeps
+    # the handle history and the audit trail.
+    for account, new_handle in renames:
+        account_record_rename(
+            account=account, new_handle=new_handle, day=timezone.localdate(now), source=ChangeSource.POLL
+        )
 
 
-def snapshot_enter(*, account, day, followers, posts=None, source=Source.MANUAL, evidence_url="", now=None):
-    """Enter one count by hand (or from an import) for an account and day."""
+def snapshot_enter(*, account, day, followers, posts=None, source=Source.MANUAL, evidence_url="", now=None, user=None):
+    """Enter one count by hand (or from an import) for an account and day.
+
+    ``now`` is when the count was read (default: now). Returns True when it
+    was stored, False when a newer count for that day was already stored
+    (the audit trail keeps both).
+    """
     if followers is None or followers < 0:
         raise ValueError("A follower count must be zero or more.")
     if day > timezone.localdate():
         raise ValueError("A count cannot be entered for a day in the future.")
     now = now or timezone.now()
     with transaction.atomic():
-        _upsert_counts([(account.pk, day, followers, posts)], source=source, now=now, evidence_url=evidence_url)
+        written = _upsert_counts(
+            [(account.pk, day, followers, posts)], source=source, now=now, evidence_url=evidence_url, user=user
+        )
+    return written == 1
 
 
 def stale_accounts(*, days=2, now=None):

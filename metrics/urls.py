@@ -11,4 +11,5 @@ urlpatterns = [
     path("districts/<int:pk>/", views.district_detail, name="district"),
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("freshness/", views.freshness, name="freshness"),
+    path("counts/enter/", views.count_enter, name="count_enter"),
 ]

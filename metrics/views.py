@@ -1,15 +1,18 @@
 """Dashboard pages: thin views. Each parses the query string through the one
 filter form, calls one selector and renders; the charts are plain data."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from legislators.models import AccountStatus
+from legislators.models import AccountStatus, SocialAccount
 
-from . import charts, selectors
+from . import charts, selectors, services
 from .filters import StandingsFilterForm
+from .forms import CountEntryForm
 
 PAGE_SIZE = 50
 dashboard_required = permission_required("metrics.view_dashboard", raise_exception=True)
@@ -189,3 +192,37 @@ def freshness(request):
         "metrics/freshness.html",
         {"fresh": selectors.freshness(scope_user=request.user), "statuses": AccountStatus.choices},
     )
+
+
+@login_required
+@permission_required("metrics.add_followersnapshot", raise_exception=True)
+def count_enter(request):
+    """An analyst enters a count read by hand (a platform without API access), with its evidence."""
+    initial = {"day": selectors.today()}
+    account = SocialAccount.objects.filter(pk=request.GET.get("account") or 0).first()
+    if account is not None:
+        initial.update(platform=account.platform, handle=account.handle)
+    form = CountEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        stored = services.snapshot_enter(
+            account=data["account"],
+            day=data["day"],
+            followers=data["followers"],
+            posts=data.get("posts"),
+            evidence_url=data["evidence_url"],
+            now=data.get("taken_at") or timezone.now(),
+            user=request.user,
+        )
+        if stored:
+            messages.success(
+                request,
+                _("Count stored for %(account)s on %(day)s.") % {"account": data["account"], "day": data["day"]},
+            )
+        else:
+            messages.warning(
+                request,
+                _("Not stored: a newer count for that day is already recorded (both are in the audit trail)."),
+            )
+        return redirect("metrics:count_enter")
+    return render(request, "metrics/count_enter.html", {"form": form})

@@ -168,3 +168,30 @@ def many_members(
     FollowerSnapshot.objects.bulk_create(snapshots)
     LatestCount.objects.bulk_create(latest)
     return members
+
+
+def csv_bytes(header, rows):
+    """A CSV file's bytes (UTF-8) from a header and rows: for import tests."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(header, rows):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    workbook.save(data)
+    return data.getvalue()

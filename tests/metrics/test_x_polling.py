@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from legislators.models import Platform, SocialAccount
+from legislators.models import HandleChange, Platform, SocialAccount
 from metrics import services
-from metrics.models import FetchBatch, FetchRun, FollowerSnapshot, HandleChange, LatestCount
+from metrics.models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount
 from metrics.tasks import fetch_batch_task
 from tests import factories
 from tests.metrics.conftest import X_TOKEN

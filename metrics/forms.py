@@ -1,0 +1,48 @@
+"""Forms of the dashboard that write: a follower count entered by hand."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from legislators import validation
+from legislators.models import Platform, SocialAccount
+
+
+class CountEntryForm(forms.Form):
+    """The counts importer's rules, for one count: a recorded account, a day not in the future,
+    a count of zero or more, and the evidence."""
+
+    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    handle = forms.CharField(label=_("Handle or profile URL"), max_length=300)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    followers = forms.IntegerField(label=_("Followers"), min_value=0)
+    posts = forms.IntegerField(label=_("Posts"), min_value=0, required=False)
+    evidence_url = forms.URLField(
+        label=_("Evidence (link to the page or a screenshot)"), max_length=200, assume_scheme="https"
+    )
+    taken_at = forms.DateTimeField(
+        label=_("Read at"), required=False, help_text=_("When the count was read, if not now (YYYY-MM-DD HH:MM).")
+    )
+
+    def clean_day(self):
+        return validation.clean_date(self.cleaned_data["day"], what=gettext("Day"))
+
+    def clean(self):
+        cleaned = super().clean()
+        platform, handle = cleaned.get("platform"), cleaned.get("handle")
+        if platform and handle:
+            try:
+                platform, handle = validation.handle_from_value(handle, platform)
+            except ValidationError as exc:
+                self.add_error("handle", exc)
+                return cleaned
+            account = SocialAccount.objects.filter(platform=platform, handle__iexact=handle).first()
+            if account is None:
+                self.add_error(
+                    "handle",
+                    gettext("No %(platform)s account “%(handle)s” is recorded: expected a recorded account.")
+                    % {"platform": Platform(platform).label, "handle": handle},
+                )
+            cleaned["account"] = account
+        return cleaned
