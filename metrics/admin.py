@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Target
+from .models import DigestRecipients, FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Target
 
 
 @admin.register(FollowerSnapshot)
@@ -45,3 +45,11 @@ class FetchRunAdmin(admin.ModelAdmin):
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
     list_display = ["effective_from", "percent", "stretch_percent", "note"]
+
+
+@admin.register(DigestRecipients)
+class DigestRecipientsAdmin(admin.ModelAdmin):
+    list_display = ["name", "division", "language", "active", "last_sent_at"]
+    readonly_fields = ["last_sent_at"]
+    list_filter = ["language", "active", "division"]
+    search_fields = ["name", "emails"]

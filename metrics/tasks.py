@@ -49,3 +49,13 @@ def _is_transient(exc):
     from django.db import InterfaceError, OperationalError
 
     return isinstance(exc, (OperationalError, InterfaceError, ConnectionError, TimeoutError))
+
+
+@shared_task(acks_late=True)
+def send_digests_task():
+    """Weekly (beat schedule "Weekly digest", editable in the admin)."""
+    from . import digest
+
+    sent, failed = digest.digests_send_all()
+    logger.info("Digest: %s sent, %s failed", sent, len(failed))
+    return sent
