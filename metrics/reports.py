@@ -31,7 +31,7 @@ from .models import FollowerSnapshot
 
 KINDS = ("standings", "rollup", "freshness", "growth", "timeseries")
 STEPS = ("daily", "weekly", "monthly")
-TIMESERIES_CHUNK = 5000
+TIMESERIES_CHUNK = 2000
 
 
 class BadParameters(Exception):

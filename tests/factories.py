@@ -119,9 +119,11 @@ def member_with_counts(name, *, district_=None, electors=200_000, series=None, r
 
 def many_members(count, *, district_, days, base=1_000):
     """``count`` members with one X account each and a count on each of ``days`` (bulk, few queries)."""
-    start = next(_seq) * 10_000
+    batch = next(_seq)
+    state_code = chr(65 + batch // 26 % 26) + chr(65 + batch % 26)  # a state of its own: numbers 1..count are free
+    start = batch * 10_000
     places = Constituency.objects.bulk_create(
-        Constituency(state_code="BK", number=start + i, name=f"Bulk {start + i}", district=district_)
+        Constituency(state_code=state_code, number=i + 1, name=f"Bulk {start + i}", district=district_)
         for i in range(count)
     )
     VoterRoll.objects.bulk_create(
