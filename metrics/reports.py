@@ -477,9 +477,10 @@ def timeseries_long_rows(queryset, *, step, end, chunk_size=TIMESERIES_CHUNK):
     bucket = None
     last = {}
     meta = None
+    daily = step == "daily"
     for member_id, name, name_hi, platform, account_id, day, followers in queryset.iterator(chunk_size=chunk_size):
         key = (member_id, platform)
-        day_bucket = step_end(day, step, end)
+        day_bucket = day if daily else step_end(day, step, end)
         if key != group:
             if group is not None:
                 yield (*meta, bucket, sum(last.values()))
