@@ -117,7 +117,7 @@ def member_with_counts(name, *, district_=None, electors=200_000, series=None, r
     return member
 
 
-def many_members(count, *, district_, days, base=1_000):
+def members_in_bulk(count, *, district_, days, base=1_000):
     """``count`` members with one X account each and a count on each of ``days`` (bulk, few queries)."""
     batch = next(_seq)
     state_code = chr(65 + batch // 26 % 26) + chr(65 + batch % 26)  # a state of its own: numbers 1..count are free

@@ -186,8 +186,8 @@ def test_export_queries_are_bounded_and_the_same_for_10_and_500_members(client, 
     days = [timezone.localdate() - timedelta(days=offset) for offset in (40, 8, 0)]
     small = factories.district(name="Small")
     large = factories.district(name="Large")
-    factories.many_members(10, district_=small, days=days)
-    factories.many_members(500, district_=large, days=days)
+    factories.members_in_bulk(10, district_=small, days=days)
+    factories.members_in_bulk(500, district_=large, days=days)
     client.force_login(analyst)
 
     def queries(kind, fmt, district, **params):
@@ -218,8 +218,8 @@ def test_export_queries_are_bounded_and_the_same_for_10_and_500_members(client, 
 def test_time_series_export_memory_does_not_grow_with_the_rows_on_postgresql():
     """10,000 and 60,000 rows through the CSV writer: the same peak (one cursor chunk), not six times it."""
     small, large = factories.district(name="Ten"), factories.district(name="Sixty")
-    ids = [m.pk for m in factories.many_members(10, district_=small, days=[MONDAY])]
-    ids += [m.pk for m in factories.many_members(60, district_=large, days=[MONDAY])]
+    ids = [m.pk for m in factories.members_in_bulk(10, district_=small, days=[MONDAY])]
+    ids += [m.pk for m in factories.members_in_bulk(60, district_=large, days=[MONDAY])]
     with connection.cursor() as cursor:
         cursor.execute(
             """
