@@ -40,6 +40,9 @@ BOOLEAN = "bool"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOM = "\ufeff"
+# Missing values are written "n/a" in every language, so pandas (na_values),
+# Excel filters and scripts recognise them whatever language the headers use.
+NOT_APPLICABLE = "n/a"
 
 
 @dataclass
@@ -119,7 +122,7 @@ def _csv_cell_general(value, kind):
     if value is BLANK:
         return ""
     if value is None:
-        return _("n/a")
+        return NOT_APPLICABLE
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if kind == PERCENT and isinstance(value, numbers.Real):
@@ -182,7 +185,7 @@ def xlsx_cell(sheet, value, kind, *, percent_format="0.00", date_format="yyyy-mm
     if value is BLANK:
         return WriteOnlyCell(sheet, value=None)
     if value is None:
-        return WriteOnlyCell(sheet, value=_("n/a"))
+        return WriteOnlyCell(sheet, value=NOT_APPLICABLE)
     if isinstance(value, bool):
         return WriteOnlyCell(sheet, value=_("yes") if value else _("no"))
     if isinstance(value, numbers.Integral):

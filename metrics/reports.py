@@ -277,7 +277,7 @@ def rollup_table(*, filters, options, user):
     records = []
     for group in groups:
         record = {column.key: getattr(group, column.key, None) for column in columns}
-        record["name"] = group.name or _("No %(level)s") % {"level": _(by)}
+        record["name"] = group.name or (_("No division") if by == "division" else _("No district"))
         record["name_hi"] = group.name_hi or BLANK
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=[c.key for c in columns]).astype(object)

@@ -90,6 +90,9 @@ def test_digest_renders_in_english_and_in_hindi(state):
     assert "उत्तर" in hindi.subject
     assert 'lang="hi"' in hindi.html
     assert "उत्तर सदस्य 07" in hindi.text and "उत्तर सदस्य 07" in hindi.html
+    assert "मुख्य आँकड़े" in hindi.html and "मुख्य आँकड़े" in hindi.text  # "Headline figures"
+    assert "Headline figures" not in hindi.text
+    assert hindi.attachment.decode("utf-8-sig").startswith("सदस्य आईडी,")
     # The same figures whatever the language.
     assert figure(hindi.html, "tracked") == figure(english.html, "tracked")
     assert section_ids(hindi.html, "furthest") == section_ids(english.html, "furthest")

@@ -183,3 +183,14 @@ def test_neutralise_leaves_ordinary_text_and_numbers_alone():
     assert exports.csv_cell("-12", exports.TEXT) == "'-12"
     assert exports.csv_cell(None, exports.PERCENT) == "n/a"
     assert exports.csv_cell(5.0, exports.PERCENT) == "5.00"
+
+
+def test_headers_follow_the_users_language_and_n_a_stays_n_a(analyst_client, members):
+    analyst_client.cookies["django_language"] = "hi"
+    text = csv_text(export(analyst_client))
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    header = rows[0]
+    assert header[:3] == ["सदस्य आईडी", "सदस्य", "सदस्य (हिन्दी)"]
+    no_roll = dict(zip(header, next(row for row in rows if row[0] == str(members["no_roll"].pk)), strict=True))
+    assert no_roll["मतदाता"] == "n/a"  # machine-readable in every language
+    assert no_roll["लागू क्यों नहीं"] == "कोई मतदाता सूची नहीं"
