@@ -494,7 +494,7 @@ def freshness_accounts(
     ``day`` and ``status`` do not apply to accounts and are ignored). An
     account is stale when it never succeeded or its last success is older
     than ``stale_after_days`` (default settings.STALE_AFTER_DAYS). Order: never polled, then oldest success, then
-    member name and platform. One query.
+    account id (the freshness page's order). One query.
     """
     now = now or timezone.now()
     members = members_queryset(
@@ -513,7 +513,7 @@ def freshness_accounts(
     if stale_only:
         accounts = accounts.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff))
     accounts = accounts.select_related("legislator__constituency__district__division", "latest").order_by(
-        F("last_success_at").asc(nulls_first=True), "legislator__name", "legislator_id", "platform", "pk"
+        F("last_success_at").asc(nulls_first=True), "pk"
     )
     status_labels = dict(SocialAccount._meta.get_field("status").choices)
     result = []

@@ -194,3 +194,25 @@ def test_headers_follow_the_users_language_and_n_a_stays_n_a(analyst_client, mem
     no_roll = dict(zip(header, next(row for row in rows if row[0] == str(members["no_roll"].pk)), strict=True))
     assert no_roll["मतदाता"] == "n/a"  # machine-readable in every language
     assert no_roll["लागू क्यों नहीं"] == "कोई मतदाता सूची नहीं"
+
+
+@pytest.mark.parametrize(
+    "url_name, kwargs, query, expected",
+    [
+        ("overview", {}, "status=below&page=3", ("standings", "status=below")),
+        ("stagnant", {}, "division=4", ("standings", "division=4&status=stagnant&sort=growth")),
+        ("stagnant", {}, "sort=name", ("standings", "sort=name&status=stagnant")),
+        ("district", {"pk": 7}, "division=2&sort=-reach", ("standings", "sort=-reach&district=7")),
+        ("division", {"pk": 3}, "role=MLA", ("rollup", "role=MLA&division=3&by=district")),
+        ("divisions", {}, "", ("rollup", "by=division")),
+        ("freshness", {}, "page=2", ("freshness", "stale=on")),
+    ],
+)
+def test_each_table_page_gets_the_download_of_what_it_shows(rf, url_name, kwargs, query, expected):
+    from django.urls import ResolverMatch
+
+    from metrics.templatetags.downloads import page_export
+
+    request = rf.get("/somewhere/?" + query)
+    request.resolver_match = ResolverMatch(lambda r: None, (), kwargs, url_name=url_name)
+    assert page_export(request) == expected
