@@ -178,6 +178,7 @@ def csv_response(table):
         (chunk.encode("utf-8") for chunk in csv_chunks(table)), content_type=CSV_CONTENT_TYPE
     )
     _attach(response, table.filename("csv"))
+    response["X-Accel-Buffering"] = "no"  # a proxy (nginx) passes the stream on instead of buffering it
     return response
 
 

@@ -369,14 +369,16 @@ def growth_table(*, filters, options, user):
         for change, start_ in zip(merged["change"], merged["followers_start"], strict=True)
     ]
     meets = {arithmetic.Status.MEETS.value, arithmetic.Status.STRETCH.value}
+    below = arithmetic.Status.BELOW.value
+    # A member not in office (or not measured) on the start day has no start status: n/a, not "no".
     merged["reached"] = [
-        None if platform else (status_start == arithmetic.Status.BELOW.value and status_end in meets)
+        None if platform or not isinstance(status_start, str) else (status_start == below and status_end in meets)
         for platform, status_start, status_end in zip(
             merged["platform"], merged["status_start"], merged["status_end"], strict=True
         )
     ]
     merged["fell_below"] = [
-        None if platform else (status_start in meets and status_end == arithmetic.Status.BELOW.value)
+        None if platform or not isinstance(status_start, str) else (status_start in meets and status_end == below)
         for platform, status_start, status_end in zip(
             merged["platform"], merged["status_start"], merged["status_end"], strict=True
         )
