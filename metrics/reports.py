@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from legislators.models import Platform
 
 from . import arithmetic, selectors
-from .exports import BLANK, BOOLEAN, DATE, INTEGER, PERCENT, TEXT, Column, Table
+from .exports import BLANK, BOOLEAN, DATE, INTEGER, PERCENT, TEXT, Column, Table, csv_cell
 from .filters import StandingsFilterForm, sort_members
 from .models import FollowerSnapshot
 
@@ -536,7 +536,21 @@ def timeseries_table(*, filters, options, user):
             ):
                 yield member_id, name, name_hi, labels.get(platform_, platform_), day, followers
 
-        return Table("timeseries", columns, rows(), parts, None)
+        def csv_rows():
+            # The same cells as csv_cell gives, with the member's names
+            # neutralised once per member instead of once per row.
+            member = cells = None
+            for member_id, name, name_hi, platform_, day, followers in timeseries_long_rows(
+                queryset, step=step, end=end
+            ):
+                if member_id != member:
+                    member = member_id
+                    cells = (member_id, csv_cell(name, TEXT), csv_cell(name_hi, TEXT))
+                yield (*cells, labels.get(platform_, platform_), day.isoformat(), followers)
+
+        table = Table("timeseries", columns, rows(), parts, None)
+        table.csv_rows = csv_rows()
+        return table
     return _timeseries_wide(queryset, step=step, end=end, parts=parts)
 
 

@@ -247,3 +247,16 @@ def test_time_series_export_memory_does_not_grow_with_the_rows_on_postgresql():
     assert (few_rows, many_rows) == (10_000, 100_000)
     assert many_peak < few_peak * 1.5, f"peak {few_peak} → {many_peak} bytes for 10× the rows"
     assert many_peak < many_size / 2, "the rows are never all in memory at once"
+
+
+def test_time_series_fast_csv_path_writes_exactly_what_the_general_writer_would(db):
+    names = ["=cmd|' /C calc'!A0", "+91 98xxx", "आशा"]
+    for index, name in enumerate(names):
+        member = factories.member_with_counts(name, name_hi="" if index else "-हिन्दी")
+        factories.counts(factories.account(member, Platform.YOUTUBE), {MONDAY: 10 + index, MONDAY + timedelta(1): 20})
+    params = {"start": day(0), "end": day(3)}
+    fast = exports.csv_bytes(reports.build("timeseries", params))
+    general = reports.build("timeseries", params)
+    general.csv_rows = None
+    assert fast == exports.csv_bytes(general)
+    assert "'=cmd|' /C calc'!A0" in fast.decode() and "'-हिन्दी" in fast.decode()
