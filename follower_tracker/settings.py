@@ -211,6 +211,29 @@ FETCH_MAX_RETRY_WAIT = env_int("FETCH_MAX_RETRY_WAIT", 16 * 60, minimum=1)
 # The date the standings count down to when a page asks "by when".
 NEXT_ELECTION_DATE = env_str("NEXT_ELECTION_DATE", "2028-11-30")
 
+# Exports: an Excel download stops here (with a message pointing to CSV,
+# which streams without a limit).
+EXPORT_XLSX_MAX_ROWS = env_int("EXPORT_XLSX_MAX_ROWS", 100_000, minimum=1)
+
+# E-mail (the weekly digest). The console backend prints messages instead of
+# sending them; production sets EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST* variables.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS and EMAIL_USE_SSL.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Follower Tracker <tracker@localhost>")
+# The digest's link back to the dashboard (no request to build it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Accounts without a successful poll for this many days are "stale".
+STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 2, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from legislators.admin import AuditedAdmin
 
 from . import services
-from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
+from .models import DigestRecipients, FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
 
 
 class ManualCountForm(forms.ModelForm):
@@ -136,3 +136,11 @@ class FetchRunAdmin(admin.ModelAdmin):
 @admin.register(Target)
 class TargetAdmin(AuditedAdmin):
     list_display = ["effective_from", "percent", "stretch_percent", "note"]
+
+
+@admin.register(DigestRecipients)
+class DigestRecipientsAdmin(admin.ModelAdmin):
+    list_display = ["name", "division", "language", "active", "last_sent_at"]
+    readonly_fields = ["last_sent_at"]
+    list_filter = ["language", "active", "division"]
+    search_fields = ["name", "emails"]

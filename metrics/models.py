@@ -183,3 +183,62 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.percent}% / {self.stretch_percent}% from {self.effective_from}"
+
+
+class DigestRecipients(models.Model):
+    """A mailing list for the weekly digest: one division, or the whole state.
+
+    Edited in the admin; the digest schedule itself is a django-celery-beat
+    periodic task ("Weekly digest").
+    """
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        HINDI = "hi", "हिन्दी"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    division = models.ForeignKey(
+        "legislators.Division",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="digest_recipients",
+        verbose_name=_("division"),
+        help_text=_("Leave empty for a digest of the whole state."),
+    )
+    emails = models.TextField(_("e-mail addresses"), help_text=_("One address per line (commas also work)."))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    active = models.BooleanField(_("active"), default=True)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("digest recipients")
+        verbose_name_plural = _("digest recipients")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(language__in=["en", "hi"]), name="digest_language_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def addresses(self):
+        return [part.strip() for part in self.emails.replace(",", "\n").splitlines() if part.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        bad = []
+        for address in self.addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            raise ValidationError({"emails": _("Not e-mail addresses: %(bad)s") % {"bad": ", ".join(bad)}})
+        if not self.addresses:
+            raise ValidationError({"emails": _("Give at least one e-mail address.")})

@@ -546,7 +546,7 @@ def visible_districts(*, user):
 
 # --- Flags -------------------------------------------------------------------
 
-STALE_AFTER_DAYS = 2
+STALE_AFTER_DAYS = settings.STALE_AFTER_DAYS
 FLAG_WINDOW_DAYS = 30
 RECENT_FLAG_DAYS = 7
 
@@ -868,3 +868,98 @@ def freshness(*, scope_user, now=None, stale_days=STALE_AFTER_DAYS, limit=FRESHN
         no_account=no_account,
         limit=limit,
     )
+
+
+@dataclass
+class AccountFreshness:
+    """One account's polling health, for the freshness page, its export and the digest."""
+
+    account_id: int
+    member_id: int
+    member: str
+    member_hi: str
+    district: str
+    division: str
+    platform: str
+    handle: str
+    status: str
+    status_label: str
+    last_checked_at: object  # datetime | None
+    last_success_at: object  # datetime | None
+    latest_day: date | None
+    latest_followers: int | None
+    days_since_success: int | None
+    stale: bool
+    last_error: str
+
+
+def freshness_accounts(
+    *,
+    scope_user=None,
+    role="",
+    party=None,
+    division=None,
+    district=None,
+    platform="",
+    search="",
+    stale_only=False,
+    stale_after_days=None,
+    now=None,
+    **_ignored,
+):
+    """Every active account of the members the filters select, most overdue first.
+
+    Takes the standings filters (``StandingsFilterForm.selector_kwargs()``;
+    ``day`` and ``status`` do not apply to accounts and are ignored). An
+    account is stale when it never succeeded or its last success is older
+    than ``stale_after_days`` (default settings.STALE_AFTER_DAYS). Order: never polled, then oldest success, then
+    account id (the freshness page's order). One query.
+    """
+    now = now or timezone.now()
+    members = members_queryset(
+        day=timezone.localtime(now).date(),
+        scope_user=scope_user,
+        role=role,
+        party=party,
+        division=division,
+        district=district,
+        search=search,
+    )
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
+    if platform:
+        accounts = accounts.filter(platform=platform)
+    cutoff = now - timedelta(days=stale_after_days or settings.STALE_AFTER_DAYS)
+    if stale_only:
+        accounts = accounts.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff))
+    accounts = accounts.select_related("legislator__constituency__district__division", "latest").order_by(
+        F("last_success_at").asc(nulls_first=True), "pk"
+    )
+    status_labels = dict(SocialAccount._meta.get_field("status").choices)
+    result = []
+    for account in accounts:
+        legislator = account.legislator
+        district_ = legislator.constituency.district if legislator.constituency_id else None
+        latest = getattr(account, "latest", None)
+        success = account.last_success_at
+        result.append(
+            AccountFreshness(
+                account_id=account.pk,
+                member_id=legislator.pk,
+                member=legislator.name,
+                member_hi=legislator.name_hi,
+                district=district_.name if district_ else "",
+                division=district_.division.name if district_ else "",
+                platform=account.platform,
+                handle=account.handle,
+                status=account.status,
+                status_label=str(status_labels.get(account.status, account.status)),
+                last_checked_at=account.last_checked_at,
+                last_success_at=success,
+                latest_day=latest.day if latest else None,
+                latest_followers=latest.followers if latest else None,
+                days_since_success=(now - success).days if success else None,
+                stale=success is None or success < cutoff,
+                last_error=account.last_error,
+            )
+        )
+    return result

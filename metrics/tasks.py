@@ -50,3 +50,13 @@ def fetch_batch_task(self, batch_id):
 def plan_all_platforms_task():
     for platform in Platform.values:
         plan_fetch_task.delay(platform)
+
+
+@shared_task(acks_late=True)
+def send_digests_task():
+    """Weekly (beat schedule "Weekly digest", editable in the admin)."""
+    from . import digest
+
+    sent, failed = digest.digests_send_all()
+    logger.info("Digest: %s sent, %s failed", sent, len(failed))
+    return sent

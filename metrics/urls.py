@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "metrics"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("freshness/", views.freshness, name="freshness"),
     path("counts/enter/", views.count_enter, name="count_enter"),
+    path("exports/<slug:kind>.<str:fmt>", export_views.export, name="export"),
 ]

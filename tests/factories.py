@@ -195,3 +195,53 @@ def xlsx_bytes(header, rows):
     data = io.BytesIO()
     workbook.save(data)
     return data.getvalue()
+
+
+# --- reports and exports --------------------------------------------------------
+
+
+def member_with_counts(name, *, district_=None, electors=200_000, series=None, role=Role.MLA, party_=None, **extra):
+    """A member in a constituency of ``electors`` with accounts and counts.
+
+    ``series`` maps a platform to {day: followers}; electors=None means no voter roll.
+    """
+    place = constituency(district_ or district(), electors=electors)
+    member = legislator(name, place, role=role, party_=party_, **extra)
+    for platform, days in (series or {}).items():
+        counts(account(member, platform), days)
+    return member
+
+
+def members_in_bulk(count, *, district_, days, base=1_000):
+    """``count`` members with one X account each and a count on each of ``days`` (bulk, few queries)."""
+    batch = next(_seq)
+    state_code = chr(65 + batch // 26 % 26) + chr(65 + batch % 26)  # a state of its own: numbers 1..count are free
+    start = batch * 10_000
+    places = Constituency.objects.bulk_create(
+        Constituency(state_code=state_code, number=i + 1, name=f"Bulk {start + i}", district=district_)
+        for i in range(count)
+    )
+    VoterRoll.objects.bulk_create(
+        VoterRoll(constituency=place, published_on=days[0] - timedelta(days=400), total_electors=100_000 + i)
+        for i, place in enumerate(places)
+    )
+    members = Legislator.objects.bulk_create(
+        Legislator(name=f"Bulk member {start + i:06d}", constituency=place) for i, place in enumerate(places)
+    )
+    accounts = SocialAccount.objects.bulk_create(
+        SocialAccount(legislator=member, platform=Platform.X, handle=f"bulk_{start + i}")
+        for i, member in enumerate(members)
+    )
+    now = timezone.now()
+    FollowerSnapshot.objects.bulk_create(
+        FollowerSnapshot(account=acc, day=day, followers=base + i * 7 + d * 3, source=Source.API, fetched_at=now)
+        for i, acc in enumerate(accounts)
+        for d, day in enumerate(days)
+    )
+    LatestCount.objects.bulk_create(
+        LatestCount(
+            account=acc, day=days[-1], followers=base + i * 7 + (len(days) - 1) * 3, source=Source.API, fetched_at=now
+        )
+        for i, acc in enumerate(accounts)
+    )
+    return members

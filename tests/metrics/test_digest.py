@@ -1,0 +1,148 @@
+"""The weekly digest: its numbers are the standings engine's, in English and Hindi, with the CSV attached."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from legislators.models import Platform
+from metrics import arithmetic, digest, selectors, tasks
+from metrics.filters import sort_members
+from metrics.models import DigestRecipients
+from tests import factories
+
+
+@pytest.fixture
+def state(db):
+    """Two divisions; members below, meeting, stagnant, growing, n/a, and a stale account."""
+    today = timezone.localdate()
+    north = factories.division("North")
+    north.name_hi = "उत्तर"
+    north.save()
+    south = factories.division("South")
+    upper, coast = factories.district(north, "Upper"), factories.district(south, "Coast")
+    for i in range(14):
+        before, now = 1_000 + 600 * i, 1_000 + 600 * i + (0 if i % 5 == 0 else 40 * i)
+        factories.member_with_counts(
+            f"North {i:02d}",
+            name_hi=f"उत्तर सदस्य {i:02d}",
+            district_=upper,
+            electors=100_000,
+            series={Platform.X: {today - timedelta(days=35): before, today - timedelta(days=8): before, today: now}},
+        )
+    factories.member_with_counts("North No Roll", district_=upper, electors=None, series={Platform.X: {today: 9}})
+    factories.member_with_counts("South Only", district_=coast, electors=50_000, series={Platform.X: {today: 9_000}})
+    stale_member = factories.member_with_counts("North Stale", district_=upper, electors=120_000)
+    factories.account(stale_member, Platform.YOUTUBE, handle="stale_channel")
+    return {"north": north, "south": south}
+
+
+def figure(html, name):
+    return re.search(rf'data-figure="{name}">([^<]*)<', html).group(1)
+
+
+def section_ids(html, section, attribute="data-member"):
+    block = re.search(rf'data-section="{section}"[^>]*>(.*?)</(table|ul)>', html, re.S).group(1)
+    return [int(value) for value in re.findall(rf'{attribute}="(\d+)"', block)]
+
+
+def test_digest_numbers_equal_the_standings_engine(state):
+    built = digest.digest_build(division=state["north"], language="en")
+    standings = selectors.standings(division=state["north"].pk)
+    summary = standings.summary()
+    html = built.html
+    assert figure(html, "tracked") == str(summary["tracked"]) == "16"
+    assert figure(html, "meets") == str(summary["meets"])
+    assert figure(html, "stagnant") == str(summary["stagnant"])
+    assert figure(html, "na") == str(summary["not_applicable"])
+    below = [m for m in standings.members if m.status == arithmetic.Status.BELOW]
+    assert section_ids(html, "furthest") == [m.id for m in sort_members(below, "share")[:10]]
+    movers = sorted((m for m in standings.members if (m.growth_7 or 0) > 0), key=lambda m: -m.growth_7)
+    assert section_ids(html, "movers") == [m.id for m in movers[:10]]
+    assert set(section_ids(html, "stagnant")) == {m.id for m in standings.stagnant}
+    stale = selectors.freshness_accounts(division=state["north"].pk, stale_only=True)
+    assert section_ids(html, "stale", "data-account") == [a.account_id for a in stale]
+    assert "South Only" not in html and "South Only" not in built.text
+    # None of the lists is empty, so the comparisons above compare something.
+    assert all(section_ids(html, name) for name in ("furthest", "movers", "stagnant"))
+    assert section_ids(html, "stale", "data-account")
+
+
+def test_digest_attaches_the_standings_csv_of_its_division(state):
+    built = digest.digest_build(division=state["north"], language="en")
+    assert built.attachment_name == f"standings_north_{timezone.localdate().isoformat()}.csv"
+    rows = list(csv.DictReader(io.StringIO(built.attachment.decode("utf-8-sig"))))
+    assert len(rows) == selectors.standings(division=state["north"].pk).tracked
+    assert {row["Division"] for row in rows} == {"North"}
+
+
+def test_digest_renders_in_english_and_in_hindi(state):
+    english = digest.digest_build(division=state["north"], language="en")
+    hindi = digest.digest_build(division=state["north"], language="hi")
+    assert english.subject.startswith("Follower Tracker digest for North")
+    assert 'lang="en"' in english.html and "North 07" in english.text
+    assert "उत्तर" in hindi.subject
+    assert 'lang="hi"' in hindi.html
+    assert "उत्तर सदस्य 07" in hindi.text and "उत्तर सदस्य 07" in hindi.html
+    assert "मुख्य आँकड़े" in hindi.html and "मुख्य आँकड़े" in hindi.text  # "Headline figures"
+    assert "Headline figures" not in hindi.text
+    assert hindi.attachment.decode("utf-8-sig").startswith("सदस्य आईडी,")
+    # The same figures whatever the language.
+    assert figure(hindi.html, "tracked") == figure(english.html, "tracked")
+    assert section_ids(hindi.html, "furthest") == section_ids(english.html, "furthest")
+
+
+def test_whole_state_digest_covers_every_division(state):
+    built = digest.digest_build(language="en")
+    assert figure(built.html, "tracked") == str(selectors.standings().tracked)
+    assert "whole state" in built.text
+
+
+def test_beat_task_mails_each_active_list_once_with_the_csv(state, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    DigestRecipients.objects.create(name="North cell", division=state["north"], emails="a@example.org\nb@example.org")
+    DigestRecipients.objects.create(name="State", emails="cm-office@example.org", language="hi")
+    DigestRecipients.objects.create(name="Old", emails="old@example.org", active=False)
+
+    assert tasks.send_digests_task() == 2
+    assert sorted(tuple(message.to) for message in mail.outbox) == [
+        ("a@example.org", "b@example.org"),
+        ("cm-office@example.org",),
+    ]
+    message = next(m for m in mail.outbox if m.to == ["a@example.org", "b@example.org"])
+    assert message.attachments[0][0].startswith("standings_north_")
+    assert message.alternatives[0][1] == "text/html"
+    # A redelivered task the same day sends nothing again.
+    assert tasks.send_digests_task() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_the_digest_is_scheduled_weekly_and_editable(db):
+    task = PeriodicTask.objects.get(name="Weekly digest")
+    assert task.task == "metrics.tasks.send_digests_task"
+    assert task.enabled
+    assert (task.crontab.day_of_week, task.crontab.hour, task.crontab.minute) == ("1", "8", "0")
+
+
+def test_send_digest_command_sends_or_prints(state, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    recipients = DigestRecipients.objects.create(name="North cell", division=state["north"], emails="a@example.org")
+    call_command("send_digest", "--list", str(recipients.pk), "--to", "me@example.org")
+    assert [m.to for m in mail.outbox] == [["me@example.org"]]
+    call_command("send_digest", "--print", "--division", "North", "--language", "hi")
+    assert "उत्तर सदस्य" in capsys.readouterr().out
+
+
+def test_recipient_addresses_are_validated(db):
+    from django.core.exceptions import ValidationError
+
+    recipients = DigestRecipients(name="Bad", emails="ok@example.org, not-an-address")
+    with pytest.raises(ValidationError, match="not-an-address"):
+        recipients.full_clean()
+    assert DigestRecipients(name="Good", emails="a@x.org,\n b@x.org").addresses == ["a@x.org", "b@x.org"]
