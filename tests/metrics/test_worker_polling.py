@@ -126,7 +126,7 @@ def _x_accounts(fake, count):
     return accounts
 
 
-def _wait_for_run(workers, timeout=60):
+def _wait_for_run(workers, timeout=150):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run = FetchRun.objects.filter(platform="x").first()
