@@ -447,3 +447,17 @@ def rollups(standings, *, by="district"):
         if member.status == arithmetic.Status.STRETCH:
             group.stretch += 1
     return sorted(groups.values(), key=lambda g: (g.key is None, g.name.lower()))
+
+
+def last_runs_by_platform():
+    """Each platform with its most recent fetch run (None when never polled): two queries."""
+    from .models import FetchRun
+
+    latest_ids = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    runs = {
+        run.platform: run
+        for run in FetchRun.objects.filter(
+            pk__in=FetchRun.objects.values("platform").annotate(last=Subquery(latest_ids)).values("last")
+        )
+    }
+    return [(platform, runs.get(platform.value)) for platform in Platform]

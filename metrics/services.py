@@ -7,13 +7,14 @@ run's figures. A retried batch overwrites the same rows.
 """
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from follower_tracker.logging import redact
 from legislators.models import SocialAccount
 
 from .clients import AccountResult, ClientUnavailable, get_client
@@ -22,13 +23,39 @@ from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source
 logger = logging.getLogger(__name__)
 
 
-def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
+def schedule_slot(*, now, interval_seconds):
+    """The start of the ``interval_seconds``-long slot ``now`` falls in (slots count from the epoch)."""
+    seconds = int(now.timestamp()) // interval_seconds * interval_seconds
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None, interval_seconds=None):
     """Create a run for ``platform`` and split its active accounts into batches.
 
     Returns the run; the caller enqueues one fetch per batch after commit.
+    With ``interval_seconds`` (a scheduled poll) the run claims its schedule
+    slot; when the slot is already taken (a second beat, a redelivered plan)
+    nothing is planned and None is returned.
     """
     now = now or timezone.now()
     client_name = client_name or settings.FOLLOWER_CLIENT
+    slot = schedule_slot(now=now, interval_seconds=interval_seconds) if interval_seconds else None
+    if slot and FetchRun.objects.filter(platform=platform, slot=slot).exists():
+        logger.info("A %s poll is already planned for the slot starting %s: nothing to do", platform, slot)
+        return None
+    try:
+        with transaction.atomic():
+            return _plan(platform=platform, client_name=client_name, account_ids=account_ids, now=now, slot=slot)
+    except IntegrityError:
+        if slot is None:
+            raise
+        # Another plan claimed the slot between the check above and this insert.
+        logger.info("A %s poll was planned concurrently for the slot starting %s: nothing to do", platform, slot)
+        return None
+
+
+def _plan(*, platform, client_name, account_ids, now, slot):
+    """The run (claiming ``slot``) and its batches, in the caller's transaction."""
     try:
         client = get_client(platform)
     except ClientUnavailable as exc:
@@ -38,25 +65,25 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
             status=FetchRun.Status.SKIPPED,
             started_at=now,
             finished_at=now,
-            note=str(exc)[:300],
+            slot=slot,
+            note=redact(str(exc))[:300],
         )
     batch_size = settings.FETCH_BATCH_SIZE or client.max_batch
     accounts = SocialAccount.objects.filter(platform=platform, active=True)
     if account_ids is not None:
         accounts = accounts.filter(pk__in=account_ids)
     ids = list(accounts.order_by("pk").values_list("pk", flat=True))
-    with transaction.atomic():
-        run = FetchRun.objects.create(platform=platform, client=client_name, started_at=now)
-        FetchBatch.objects.bulk_create(
-            FetchBatch(run=run, index=index, account_ids=ids[start : start + batch_size])
-            for index, start in enumerate(range(0, len(ids), batch_size))
-        )
-        run.batches_total = run.batches.count()
-        if run.batches_total == 0:
-            run.status = FetchRun.Status.DONE
-            run.finished_at = now
-            run.note = "No active accounts."
-        run.save()
+    run = FetchRun.objects.create(platform=platform, client=client_name, started_at=now, slot=slot)
+    FetchBatch.objects.bulk_create(
+        FetchBatch(run=run, index=index, account_ids=ids[start : start + batch_size])
+        for index, start in enumerate(range(0, len(ids), batch_size))
+    )
+    run.batches_total = run.batches.count()
+    if run.batches_total == 0:
+        run.status = FetchRun.Status.DONE
+        run.finished_at = now
+        run.note = "No active accounts."
+    run.save()
     return run
 
 
@@ -90,7 +117,7 @@ def record_batch_failure(*, batch_id, error):
         batch.status = FetchBatch.Status.FAILED
         batch.accounts_ok = 0
         batch.accounts_failed = len(batch.account_ids)
-        batch.errors = [str(error)[:500]]
+        batch.errors = [redact(str(error))[:500]]
         batch.finished_at = timezone.now()
         batch.save()
         _refresh_run(batch.run_id)
@@ -111,8 +138,8 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None):
         batch.accounts_ok = len(ok)
         batch.accounts_failed = len(results) - len(ok)
         batch.api_calls = api_calls
-        batch.errors = [str(e)[:500] for e in errors] + [
-            f"{r.account_id}: {r.status} {r.error}".strip() for r in results if r not in ok
+        batch.errors = [redact(str(e))[:500] for e in errors] + [
+            redact(f"{r.account_id}: {r.status} {r.error}".strip()) for r in results if r not in ok
         ]
         batch.finished_at = now
         batch.save()
@@ -202,7 +229,7 @@ def accounts_update_status(*, results, now):
     """Set each account's status from its result: never a number for a failure."""
     by_status = {}
     for result in results:
-        by_status.setdefault((result.status, result.error[:500]), []).append(result.account_id)
+        by_status.setdefault((result.status, redact(result.error)[:500]), []).append(result.account_id)
     for (status, error), ids in by_status.items():
         fields = {"status": status, "last_checked_at": now, "last_error": error}
         if status == SocialAccount.Status.OK:

@@ -6,4 +6,5 @@ app_name = "metrics"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("members/<int:pk>/", views.member_detail, name="member"),
+    path("poll/", views.poll_now, name="poll"),
 ]

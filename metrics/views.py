@@ -1,17 +1,23 @@
 """Dashboard pages: thin views over the standings selector."""
 
+import logging
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from legislators.models import Legislator, SocialAccount
+from legislators.models import Legislator, Platform, SocialAccount
 
 from . import selectors
 from .filters import StandingsFilterForm, sort_members
+from .tasks import plan_fetch_task
 from .templatetags.tracker import indian_number
 
+logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 
 
@@ -179,3 +185,32 @@ def _electors_on(rolls, day):
     if in_force is None and rolls:
         in_force = rolls[0]
     return in_force.total_electors if in_force else None
+
+
+@login_required
+@permission_required("metrics.poll_now", raise_exception=True)
+def poll_now(request):
+    """Editors start a poll of one platform now; the page lists each platform's last run.
+
+    Enqueuing needs the broker: when it is down the page says the queue is
+    unavailable (and nothing else breaks) instead of failing with a 500.
+    """
+    if request.method == "POST":
+        platform = request.POST.get("platform", "")
+        if platform not in Platform.values:
+            messages.error(request, _("Choose a platform to poll."))
+            return redirect("metrics:poll")
+        label = Platform(platform).label
+        try:
+            plan_fetch_task.delay(platform)
+        except (KombuOperationalError, OSError):
+            logger.warning("Poll now: the queue is unavailable", exc_info=True)
+            messages.error(
+                request,
+                _("The queue is unavailable, so %(platform)s cannot be polled now. Try again in a few minutes.")
+                % {"platform": label},
+            )
+        else:
+            messages.success(request, _("A poll of %(platform)s is queued.") % {"platform": label})
+        return redirect("metrics:poll")
+    return render(request, "metrics/poll_now.html", {"platforms": selectors.last_runs_by_platform()})

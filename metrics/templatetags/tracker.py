@@ -64,3 +64,11 @@ def signed(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as whole minutes (rounded up); '' when unknown."""
+    if duration is None or not hasattr(duration, "total_seconds"):
+        return ""
+    return int(-(-duration.total_seconds() // 60))
