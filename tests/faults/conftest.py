@@ -1,0 +1,14 @@
+import pytest
+
+from follower_tracker.celery import app as celery_app
+
+
+def send(task, args, *, broker_url):
+    """Enqueue ``task`` on the test's own broker (the test process's default broker is another one)."""
+    with celery_app.connection_for_write(broker_url) as connection:
+        task.apply_async(args=args, connection=connection)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
