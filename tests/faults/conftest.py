@@ -1,5 +1,3 @@
-import pytest
-
 from follower_tracker.celery import app as celery_app
 
 
@@ -8,7 +6,3 @@ def send(task, args, *, broker_url):
     with celery_app.connection_for_write(broker_url) as connection:
         task.apply_async(args=args, connection=connection)
 
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
