@@ -1,5 +1,7 @@
 """Formatting for the dashboard: Indian digit grouping, lakh/crore, n/a."""
 
+import math
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -12,7 +14,7 @@ def indian_number(value):
         return _("n/a")
     try:
         number = int(round(float(value)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return _("n/a")
     sign = "-" if number < 0 else ""
     digits = str(abs(number))
@@ -38,7 +40,12 @@ def lakh_crore(value):
     """A headline figure: 5,60,57,953 → '5.61 crore'; 2,45,000 → '2.45 lakh'."""
     if value is None:
         return _("n/a")
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return _("n/a")
+    if not math.isfinite(value):
+        return _("n/a")
     if abs(value) >= 1e7:
         return _("%(n).2f crore") % {"n": value / 1e7}
     if abs(value) >= 1e5:
