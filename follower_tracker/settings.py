@@ -163,15 +163,17 @@ CSRF_COOKIE_HTTPONLY = True  # no script reads the token: forms carry it in a hi
 
 # Content-Security-Policy (django-csp). Scripts only from our own origin, no
 # inline script anywhere: charts read their data from json_script blocks
-# (static/js/charts.js). Styles: our own stylesheet plus inline style
-# attributes, because plotly.js sets style attributes on the SVG it draws
-# (and injects one <style> element); a style cannot run code, so 'unsafe-inline'
-# is allowed for styles only, never for scripts.
+# (static/js/charts.js), party colours come from data-colour attributes
+# (static/js/app.js). Style attributes are refused too. One exception:
+# plotly.js injects its own <style> elements when it draws a chart, so inline
+# <style> ELEMENTS are allowed (style-src-elem); a style cannot run code.
+# tests/security/test_csp_browser.py checks the pages in Chromium.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

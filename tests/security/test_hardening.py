@@ -92,6 +92,9 @@ def test_content_security_policy_allows_no_inline_script():
     directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert directives["script-src"] == ["'self'"]
     assert "'unsafe-eval'" not in str(directives)
+    # No inline style attributes either; only plotly's injected <style> elements.
+    assert directives["style-src"] == ["'self'"]
+    assert directives["style-src-elem"] == ["'self'", "'unsafe-inline'"]
     assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'none'"]
 
 
