@@ -25,7 +25,10 @@ def plan_fetch_task(self, platform, account_ids=None):
     # A poll sent by beat carries its schedule's name (django-celery-beat sets
     # the header): such a run claims its interval slot, so two beats running
     # by mistake still poll once per interval. A poll asked for by hand has no slot.
-    interval_seconds = _schedule_interval_seconds(getattr(self.request, "periodic_task_name", None))
+    schedule_name = getattr(self.request, "periodic_task_name", None) or (self.request.headers or {}).get(
+        "periodic_task_name"
+    )
+    interval_seconds = _schedule_interval_seconds(schedule_name)
     run = services.fetch_run_plan(platform=platform, account_ids=account_ids, interval_seconds=interval_seconds)
     if run is None:
         return None
