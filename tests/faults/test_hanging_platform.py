@@ -24,7 +24,12 @@ from tests.integration.celery_worker import wait_for, worker
 from .conftest import send
 from .servers import hanging_http_server, own_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 TIMEOUT = 2  # seconds: PLATFORM_HTTP_TIMEOUT in the worker
 

@@ -27,7 +27,12 @@ from tests.integration.celery_worker import wait_for, worker
 from .servers import own_redis
 from .web import gunicorn, logged_in_session, post_form
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 INTERVAL = 2
 

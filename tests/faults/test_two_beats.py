@@ -18,7 +18,12 @@ from tests.integration.celery_worker import wait_for, worker
 
 from .servers import own_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 INTERVAL = 2  # seconds
 WATCH = 12  # seconds of both beats running

@@ -23,7 +23,12 @@ from tests.integration.celery_worker import wait_for, worker
 from .conftest import send
 from .servers import kill_process_group, own_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ACCOUNTS, BATCH = 12, 4
 
