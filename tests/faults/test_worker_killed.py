@@ -58,6 +58,10 @@ def test_sigkilled_worker_mid_batch_is_redelivered_and_each_account_has_one_snap
             kill_process_group(doomed)
         killed = FetchBatch.objects.get(run=run, attempts=1, status="pending")
         assert not FollowerSnapshot.objects.filter(account_id__in=killed.account_ids).exists()
+        # A worker looks for unacknowledged messages older than the visibility
+        # timeout when it starts (then only every ~100 s): start the survivor
+        # once the killed batch's message is old enough to be given back.
+        time.sleep(int(slow["CELERY_VISIBILITY_TIMEOUT"]) + 1)
 
         with worker(broker_url=redis.url, tmp_path=tmp_path, extra_env=slow, name="survivor"):
             wait_for(
