@@ -5,6 +5,7 @@ server, DEBUG on); production sets DATABASE_URL, CELERY_BROKER_URL,
 SECRET_KEY, DEBUG=false and ALLOWED_HOSTS. See README.md for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "axes",
+    "csp",
     "legislators",
     "metrics",
 ]
@@ -47,8 +50,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every view needs a login unless marked @login_not_required (login,
+    # language switch, /healthz); static files never reach a view (whitenoise).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "follower_tracker.urls"
@@ -76,8 +85,15 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        # A worker whose connection died with a PostgreSQL restart opens a new
+        # one at the next task instead of failing on the stale one.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast when the server is down (health check, web pages) instead of
+    # hanging on the operating system's connect timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5, 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default runs the web app, a worker and beat on one file:
     # WAL lets readers run beside the writer, IMMEDIATE takes the write lock
@@ -94,6 +110,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "metrics:overview"
@@ -137,6 +158,41 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script reads the token: forms carry it in a hidden field
+
+# Content-Security-Policy (django-csp). Scripts only from our own origin, no
+# inline script anywhere: charts read their data from json_script blocks
+# (static/js/charts.js), party colours come from data-colour attributes
+# (static/js/app.js). Style attributes are refused too. One exception:
+# plotly.js injects its own <style> elements when it draws a chart, so inline
+# <style> ELEMENTS are allowed (style-src-elem); a style cannot run code.
+# tests/security/test_csp_browser.py checks the pages in Chromium.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for a
+# username from one address, that pair is locked out for the cool-off time,
+# whatever password it tries next; a successful login resets the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)  # proxies in front of gunicorn
 
 # Celery. The default broker is Kombu's filesystem transport: it needs no
 # server, so `make run` starts a worker and beat on a fresh machine.
@@ -166,6 +222,20 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Fail fast when the broker is down: a web request that enqueues ("poll now")
+# gives up after about two seconds and says the queue is unavailable instead of
+# hanging; workers and beat keep retrying the connection until it is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        # A task taken by a worker that then dies without acknowledging it
+        # (SIGKILL, power cut) is given to another worker after this long.
+        # Must exceed the longest task (CELERY_TASK_TIME_LIMIT).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    }
 
 # Polling: "demo" simulates growth without credentials (make run);
 # "live" calls the platforms' APIs with the credentials below.
@@ -207,6 +277,21 @@ FETCH_RETRY_BASE_SECONDS = env_int("FETCH_RETRY_BASE_SECONDS", 2, minimum=0)
 FETCH_TRANSIENT_RETRIES = env_int("FETCH_TRANSIENT_RETRIES", 3, minimum=0)
 FETCH_RATE_LIMIT_RETRIES = env_int("FETCH_RATE_LIMIT_RETRIES", 12, minimum=0)
 FETCH_MAX_RETRY_WAIT = env_int("FETCH_MAX_RETRY_WAIT", 16 * 60, minimum=1)
+# Test-only hooks of the demo client (the fault suite): a delay per batch so
+# a worker can be killed mid-batch, and a URL it calls per platform
+# (f"{url}{platform}") so a hanging platform can be simulated over HTTP.
+DEMO_CLIENT_DELAY_SECONDS = float(env_str("DEMO_CLIENT_DELAY_SECONDS", "0") or 0)
+DEMO_CLIENT_PROBE_URL = env_str("DEMO_CLIENT_PROBE_URL", "")
+
+# Settings whose values are secrets: the logging filter below replaces them
+# with [redacted] in every log record. Add each new credential here.
+SECRET_SETTING_NAMES = [
+    "SECRET_KEY",
+    "X_BEARER_TOKEN",
+    "FACEBOOK_ACCESS_TOKEN",
+    "INSTAGRAM_ACCESS_TOKEN",
+    "YOUTUBE_API_KEY",
+]
 
 # The date the standings count down to when a page asks "by when".
 NEXT_ELECTION_DATE = env_str("NEXT_ELECTION_DATE", "2028-11-30")
@@ -237,7 +322,8 @@ STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 2, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "follower_tracker.logging.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

@@ -108,12 +108,23 @@ class FetchRun(models.Model):
     status_counts = models.JSONField(_("accounts per status"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The start of the schedule interval a scheduled run belongs to (None for
+    # a run asked for by hand). One run per platform per slot: a second beat
+    # started by mistake, or a plan message delivered twice, finds the slot
+    # taken and plans nothing.
+    slot = models.DateTimeField(_("schedule slot"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("fetch run")
         verbose_name_plural = _("fetch runs")
         indexes = [models.Index(fields=["platform", "-started_at"], name="fetchrun_platform_recent_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "slot"], condition=models.Q(slot__isnull=False), name="fetchrun_one_per_slot"
+            )
+        ]
+        permissions = [("poll_now", "Can start a poll now")]
 
     def __str__(self):
         return f"{self.get_platform_display()} {self.started_at:%Y-%m-%d %H:%M}"

@@ -963,3 +963,17 @@ def freshness_accounts(
             )
         )
     return result
+
+
+def last_runs_by_platform():
+    """Each platform with its most recent fetch run (None when never polled): two queries."""
+    from .models import FetchRun
+
+    latest_ids = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    runs = {
+        run.platform: run
+        for run in FetchRun.objects.filter(
+            pk__in=FetchRun.objects.values("platform").annotate(last=Subquery(latest_ids)).values("last")
+        )
+    }
+    return [(platform, runs.get(platform.value)) for platform in Platform]

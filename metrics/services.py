@@ -9,10 +9,10 @@ run's figures. A retried batch overwrites the same rows.
 import logging
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -26,13 +26,39 @@ from .models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source
 logger = logging.getLogger(__name__)
 
 
-def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
+def schedule_slot(*, now, interval_seconds):
+    """The start of the ``interval_seconds``-long slot ``now`` falls in (slots count from the epoch)."""
+    seconds = int(now.timestamp()) // interval_seconds * interval_seconds
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None, interval_seconds=None):
     """Create a run for ``platform`` and split its active accounts into batches.
 
     Returns the run; the caller enqueues one fetch per batch after commit.
+    With ``interval_seconds`` (a scheduled poll) the run claims its schedule
+    slot; when the slot is already taken (a second beat, a redelivered plan)
+    nothing is planned and None is returned.
     """
     now = now or timezone.now()
     client_name = client_name or settings.FOLLOWER_CLIENT
+    slot = schedule_slot(now=now, interval_seconds=interval_seconds) if interval_seconds else None
+    if slot and FetchRun.objects.filter(platform=platform, slot=slot).exists():
+        logger.info("A %s poll is already planned for the slot starting %s: nothing to do", platform, slot)
+        return None
+    try:
+        with transaction.atomic():
+            return _plan(platform=platform, client_name=client_name, account_ids=account_ids, now=now, slot=slot)
+    except IntegrityError:
+        if slot is None:
+            raise
+        # Another plan claimed the slot between the check above and this insert.
+        logger.info("A %s poll was planned concurrently for the slot starting %s: nothing to do", platform, slot)
+        return None
+
+
+def _plan(*, platform, client_name, account_ids, now, slot):
+    """The run (claiming ``slot``) and its batches, in the caller's transaction."""
     try:
         client = get_client(platform)
     except ClientUnavailable as exc:
@@ -42,7 +68,8 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
             status=FetchRun.Status.SKIPPED,
             started_at=now,
             finished_at=now,
-            note=str(exc)[:300],
+            slot=slot,
+            note=redact(str(exc))[:300],
         )
     budget = getattr(client, "budget", None)
     paused = budget.paused_for() if budget else 0
@@ -56,6 +83,7 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
             status=FetchRun.Status.SKIPPED,
             started_at=now,
             finished_at=now,
+            slot=slot,
             note=f"{platform} is paused by its rate limit until {resume:%Y-%m-%d %H:%M %Z}.",
         )
     batch_size = settings.FETCH_BATCH_SIZE or client.max_batch
@@ -63,18 +91,17 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None):
     if account_ids is not None:
         accounts = accounts.filter(pk__in=account_ids)
     ids = list(accounts.order_by("pk").values_list("pk", flat=True))
-    with transaction.atomic():
-        run = FetchRun.objects.create(platform=platform, client=client_name, started_at=now)
-        FetchBatch.objects.bulk_create(
-            FetchBatch(run=run, index=index, account_ids=ids[start : start + batch_size])
-            for index, start in enumerate(range(0, len(ids), batch_size))
-        )
-        run.batches_total = run.batches.count()
-        if run.batches_total == 0:
-            run.status = FetchRun.Status.DONE
-            run.finished_at = now
-            run.note = "No active accounts."
-        run.save()
+    run = FetchRun.objects.create(platform=platform, client=client_name, started_at=now, slot=slot)
+    FetchBatch.objects.bulk_create(
+        FetchBatch(run=run, index=index, account_ids=ids[start : start + batch_size])
+        for index, start in enumerate(range(0, len(ids), batch_size))
+    )
+    run.batches_total = run.batches.count()
+    if run.batches_total == 0:
+        run.status = FetchRun.Status.DONE
+        run.finished_at = now
+        run.note = "No active accounts."
+    run.save()
     return run
 
 
@@ -389,7 +416,7 @@ def accounts_update_status(*, results, now):
     """
     by_status = {}
     for result in results:
-        by_status.setdefault((result.status, result.error[:500]), []).append(result.account_id)
+        by_status.setdefault((result.status, redact(result.error)[:500]), []).append(result.account_id)
     for (status, error), ids in by_status.items():
         fields = {"status": status, "last_checked_at": now, "last_error": redact(error)}
         if status == SocialAccount.Status.OK:

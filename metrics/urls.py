@@ -13,4 +13,5 @@ urlpatterns = [
     path("freshness/", views.freshness, name="freshness"),
     path("counts/enter/", views.count_enter, name="count_enter"),
     path("exports/<slug:kind>.<str:fmt>", export_views.export, name="export"),
+    path("poll/", views.poll_now, name="poll"),
 ]

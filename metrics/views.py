@@ -1,19 +1,25 @@
 """Dashboard pages: thin views. Each parses the query string through the one
 filter form, calls one selector and renders; the charts are plain data."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from legislators.models import AccountStatus, SocialAccount
+from legislators.models import AccountStatus, Platform, SocialAccount
 
 from . import charts, selectors, services
 from .filters import StandingsFilterForm
 from .forms import CountEntryForm
+from .tasks import plan_fetch_task
 
+logger = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 dashboard_required = permission_required("metrics.view_dashboard", raise_exception=True)
 
@@ -226,3 +232,32 @@ def count_enter(request):
             )
         return redirect("metrics:count_enter")
     return render(request, "metrics/count_enter.html", {"form": form})
+
+
+@login_required
+@permission_required("metrics.poll_now", raise_exception=True)
+def poll_now(request):
+    """Editors start a poll of one platform now; the page lists each platform's last run.
+
+    Enqueuing needs the broker: when it is down the page says the queue is
+    unavailable (and nothing else breaks) instead of failing with a 500.
+    """
+    if request.method == "POST":
+        platform = request.POST.get("platform", "")
+        if platform not in Platform.values:
+            messages.error(request, _("Choose a platform to poll."))
+            return redirect("metrics:poll")
+        label = Platform(platform).label
+        try:
+            plan_fetch_task.delay(platform)
+        except (KombuOperationalError, OSError):
+            logger.warning("Poll now: the queue is unavailable", exc_info=True)
+            messages.error(
+                request,
+                _("The queue is unavailable, so %(platform)s cannot be polled now. Try again in a few minutes.")
+                % {"platform": label},
+            )
+        else:
+            messages.success(request, _("A poll of %(platform)s is queued.") % {"platform": label})
+        return redirect("metrics:poll")
+    return render(request, "metrics/poll_now.html", {"platforms": selectors.last_runs_by_platform()})

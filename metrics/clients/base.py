@@ -80,7 +80,9 @@ _SECRET_SETTINGS = ["X_BEARER_TOKEN", "FACEBOOK_ACCESS_TOKEN", "INSTAGRAM_ACCESS
 
 def redact(text):
     """``text`` without any credential: stored errors, notes and logs go through this."""
-    text = str(text)
+    from follower_tracker.logging import redact as redact_settings
+
+    text = redact_settings(str(text))
     for name in _SECRET_SETTINGS:
         secret = getattr(settings, name, "")
         if secret and len(secret) >= 4:

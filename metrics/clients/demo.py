@@ -3,8 +3,11 @@ move without any credentials. Each poll grows the account's latest count by
 a rate fixed per account (steady, fast, stagnant or declining)."""
 
 import random
+import time
 from datetime import datetime
 
+import requests
+from django.conf import settings
 from django.utils import timezone
 
 from legislators.models import SocialAccount
@@ -45,6 +48,7 @@ class DemoClient:
         self.platform = platform
 
     def fetch(self, accounts, *, now=None):
+        self._test_hooks()
         now = now or timezone.now()
         latest = {row.account_id: row for row in LatestCount.objects.filter(account__in=accounts)}
         outcome = FetchOutcome(api_calls=1)
@@ -71,6 +75,22 @@ class DemoClient:
                 AccountResult(account_id=account.pk, status=SocialAccount.Status.OK, followers=followers, posts=posts)
             )
         return outcome
+
+    def _test_hooks(self):
+        """Fault-suite hooks, off by default: a slow batch, a platform reached over HTTP.
+
+        DEMO_CLIENT_PROBE_URL stands in for a platform's API until the fault
+        suite is pointed at the real clients: one GET per batch with the same
+        timeout the real clients use, so a platform that never answers raises
+        requests.Timeout after PLATFORM_HTTP_TIMEOUT seconds.
+        """
+        if settings.DEMO_CLIENT_PROBE_URL:
+            timeout = settings.PLATFORM_HTTP_TIMEOUT
+            requests.get(
+                f"{settings.DEMO_CLIENT_PROBE_URL}{self.platform}", timeout=(timeout, timeout)
+            ).raise_for_status()
+        if settings.DEMO_CLIENT_DELAY_SECONDS:
+            time.sleep(settings.DEMO_CLIENT_DELAY_SECONDS)
 
 
 def _days_between(earlier: datetime, later: datetime):

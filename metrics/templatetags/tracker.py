@@ -1,5 +1,7 @@
 """Formatting for the dashboard: Indian digit grouping, lakh/crore, n/a."""
 
+import math
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -15,7 +17,7 @@ def indian_number(value):
         return _("n/a")
     try:
         number = int(round(float(value)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return _("n/a")
     sign = "-" if number < 0 else ""
     digits = str(abs(number))
@@ -41,7 +43,12 @@ def lakh_crore(value):
     """A headline figure: 5,60,57,953 → '5.61 crore'; 2,45,000 → '2.45 lakh'."""
     if value is None:
         return _("n/a")
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return _("n/a")
+    if not math.isfinite(value):
+        return _("n/a")
     if abs(value) >= 1e7:
         return _("%(n).2f crore") % {"n": value / 1e7}
     if abs(value) >= 1e5:
@@ -107,3 +114,11 @@ def sort_header(context, key, label, descending_first=False, numeric=False):
         label,
         arrow,
     )
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as whole minutes (rounded up); '' when unknown."""
+    if duration is None or not hasattr(duration, "total_seconds"):
+        return ""
+    return int(-(-duration.total_seconds() // 60))

@@ -15,7 +15,11 @@ from tests import factories
 
 from .celery_worker import wait_for, worker
 
-pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _broker(kind, tmp_path, redis_url):

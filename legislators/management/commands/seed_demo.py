@@ -87,7 +87,10 @@ class Command(BaseCommand):
                     name, name_hi = candidate, f"{district.name_hi} {direction_hi}".strip()
                     break
             else:
-                name, name_hi = place_names[district_count + number]
+                # More members than invented place names (a load test's 5,000): number the repeats.
+                name, name_hi = place_names[(district_count + number) % len(place_names)]
+                if name in used:
+                    name, name_hi = f"{name} {number}", f"{name_hi} {number}"
             used.add(name)
             category = rng.choices(["GEN", "SC", "ST"], weights=[64, 15, 21])[0]
             constituencies.append(

@@ -1,0 +1,84 @@
+"""Keep secrets out of logs and stored error messages.
+
+``redact(text)`` replaces the value of every secret setting (API tokens, keys,
+passwords: SECRET_SETTING_NAMES plus any setting whose name says TOKEN,
+SECRET, API_KEY or PASSWORD, and the database and broker passwords) with
+``[redacted]``. The logging filter applies it to every record, message and
+traceback included; services apply it to the errors they store on fetch runs.
+"""
+
+import logging
+import re
+from functools import lru_cache
+from urllib.parse import urlparse
+
+REDACTED = "[redacted]"
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|API_KEY|PASSWORD|ACCESS_KEY")
+_MIN_LENGTH = 6  # shorter values would redact ordinary words
+
+
+@lru_cache(maxsize=1)
+def _secret_values(_cache_key=None):
+    from django.conf import settings
+
+    names = set(getattr(settings, "SECRET_SETTING_NAMES", ()))
+    names.update(name for name in dir(settings) if name.isupper() and _SECRET_NAME.search(name))
+    values = set()
+    for name in names:
+        value = getattr(settings, name, None)
+        if isinstance(value, str) and len(value) >= _MIN_LENGTH:
+            values.add(value)
+    for database in settings.DATABASES.values():
+        if len(database.get("PASSWORD") or "") >= _MIN_LENGTH:
+            values.add(database["PASSWORD"])
+    broker_password = urlparse(getattr(settings, "CELERY_BROKER_URL", "") or "").password
+    if broker_password and len(broker_password) >= _MIN_LENGTH:
+        values.add(broker_password)
+    # Longest first, so a secret containing another is replaced whole.
+    return tuple(sorted(values, key=len, reverse=True))
+
+
+def secret_values():
+    from django.conf import settings
+
+    # Settings may change in tests (override_settings): key the cache on them.
+    key = tuple((name, getattr(settings, name, None)) for name in getattr(settings, "SECRET_SETTING_NAMES", ())) + (
+        settings.DATABASES["default"].get("PASSWORD"),
+        getattr(settings, "CELERY_BROKER_URL", ""),
+    )
+    return _secret_values(key)
+
+
+def redact(text):
+    """``text`` with every secret setting's value replaced by [redacted]."""
+    if not text:
+        return text
+    text = str(text)
+    try:
+        values = secret_values()
+    except Exception:  # settings not configured yet: nothing known to redact
+        return text
+    for value in values:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Rewrites each record so that no handler can print a secret."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        cleaned = redact(message)
+        if record.exc_info and record.exc_info[0] is not None:
+            # Render the traceback now and redact it: exception messages often
+            # carry the URL or header that held the token.
+            formatter = logging.Formatter()
+            record.exc_text = redact(formatter.formatException(record.exc_info))
+            record.exc_info = None
+        if cleaned != message or record.args:
+            record.msg = cleaned
+            record.args = ()
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
