@@ -16,6 +16,7 @@ the broker connection; the schedule slot of each run.
 import time
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db.models import Count
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -41,7 +42,11 @@ def test_pages_work_and_poll_now_explains_while_redis_is_down_and_polling_resume
     member = factories.legislator("Outage Member", factories.constituency(electors=100_000))
     for _ in range(2):
         factories.account(member, Platform.X)
-    factories.user("editor", "Editor", is_staff=True)
+    editor_user = factories.user("editor", "Editor", is_staff=True)
+    # The tests hash passwords with MD5 for speed; the gunicorn under test has
+    # production settings, which know only the real hasher.
+    editor_user.password = make_password("correct horse battery", hasher=PBKDF2PasswordHasher())
+    editor_user.save(update_fields=["password"])
     every, _ = IntervalSchedule.objects.get_or_create(every=INTERVAL, period=IntervalSchedule.SECONDS)
     # Transactional tests flush every table, the migration's schedules included: make our own.
     PeriodicTask.objects.exclude(name="Poll x").update(enabled=False)
