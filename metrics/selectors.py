@@ -7,8 +7,9 @@ It issues a fixed number of queries whatever the number of members:
 2. the members, with party, constituency, district and division joined and
    the electors of the voter roll in force annotated;
 3. the members' accounts, with each account's count on the day and on the
-   growth baselines annotated (correlated subqueries served by the unique
-   (account, day) index; today's count comes from LatestCount instead).
+   growth baselines annotated: a join with each baseline day's rows (the
+   exact day), falling back to the latest row before it only for an account
+   without a row that day; today's count comes from LatestCount instead.
 
 Python then adds each member's accounts together: a few dictionary
 operations per account, no query.
@@ -18,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from legislators.models import MINISTER_ROLES, Legislator, Platform, SocialAccount, VoterRoll
+from legislators.models import MINISTER_ROLES, Legislator, Platform, Role, SocialAccount, VoterRoll
 
 from . import arithmetic
 from .models import FollowerSnapshot, Target
@@ -232,66 +233,114 @@ def standings(
     )
     if member_ids is not None:
         members = members.filter(pk__in=member_ids)
-    rows = list(
-        members.select_related("party", "constituency__district__division")
-        .annotate(electors=electors_in_force_expression(day=day))
+    # Plain rows, not model instances: five instances per member (member,
+    # party, seat, district, division) cost more than the query at 5,000 members.
+    rows = (
+        members.annotate(electors=electors_in_force_expression(day=day))
         .order_by("name", "pk")
+        .values(*MEMBER_FIELDS.values(), "electors")
     )
     accounts_by_member = _account_counts(day=day, members=members, platform=platform)
+    # Translated once per call, not once per member.
+    role_labels = {value: str(label) for value, label in Role.choices}
 
     result = []
-    for legislator in rows:
-        standing = _member_standing(legislator, accounts_by_member.get(legislator.pk, []), day=day, target=target)
+    for row in rows:
+        standing = _member_standing(
+            row, accounts_by_member.get(row["id"], []), day=day, target=target, role_labels=role_labels
+        )
         result.append(standing)
     if status:
         result = [m for m in result if _matches_status(m, status)]
     return Standings(day=day, target=target, members=result, platform=platform)
 
 
+def count_on_day(alias, *, day, field_name="followers"):
+    """The account's value on ``day`` from the exact day's row joined as ``alias``.
+
+    Polling stores a row per account per day, so the exact day's row is
+    almost always there: one join over that day's rows (the day indexes)
+    instead of a probe per account into its history. Only an account without
+    a row that day falls back to its latest row before it.
+    """
+    return Case(
+        When(**{f"{alias}__isnull": False}, then=F(f"{alias}__{field_name}")),
+        default=count_on_or_before(day=day, field_name=field_name),
+    )
+
+
 def _account_counts(*, day, members, platform):
-    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
+    # Ordered without the default ordering's join to the members' names.
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk")).order_by(
+        "legislator_id", "platform"
+    )
     if platform:
         accounts = accounts.filter(platform=platform)
+    days = {f"day_{window}": day - timedelta(days=window) for window in GROWTH_WINDOWS}
     annotations = {}
     if day >= today():
         # Nothing is stored after today, so the latest count is the count on the day.
         annotations["followers_now"] = F("latest__followers")
         annotations["posts_now"] = F("latest__posts")
     else:
-        annotations["followers_now"] = count_on_or_before(day=day)
-        annotations["posts_now"] = count_on_or_before(day=day, field_name="posts")
+        days["day_0"] = day
+        annotations["followers_now"] = count_on_day("day_0", day=day)
+        annotations["posts_now"] = count_on_day("day_0", day=day, field_name="posts")
+    accounts = accounts.annotate(
+        **{alias: FilteredRelation("snapshots", condition=Q(snapshots__day=value)) for alias, value in days.items()}
+    )
     for window in GROWTH_WINDOWS:
-        annotations[f"followers_{window}"] = count_on_or_before(day=day - timedelta(days=window))
-    annotations["posts_30"] = count_on_or_before(day=day - timedelta(days=30), field_name="posts")
+        annotations[f"followers_{window}"] = count_on_day(f"day_{window}", day=days[f"day_{window}"])
+    annotations["posts_30"] = count_on_day("day_30", day=days["day_30"], field_name="posts")
     by_member = {}
     for row in accounts.annotate(**annotations).values("legislator_id", "platform", *annotations):
         by_member.setdefault(row["legislator_id"], []).append(row)
     return by_member
 
 
-def _member_standing(legislator, accounts, *, day, target):
-    constituency = legislator.constituency
-    district = constituency.district if constituency else None
-    division = district.division if district else None
+# MemberStanding field -> the members query's column.
+MEMBER_FIELDS = {
+    "id": "id",
+    "name": "name",
+    "name_hi": "name_hi",
+    "role": "role",
+    "portfolio": "portfolio",
+    "party": "party__short_name",
+    "party_colour": "party__colour",
+    "constituency_id": "constituency_id",
+    "constituency_number": "constituency__number",
+    "constituency_name": "constituency__name",
+    "constituency_name_hi": "constituency__name_hi",
+    "district_id": "constituency__district_id",
+    "district": "constituency__district__name",
+    "district_hi": "constituency__district__name_hi",
+    "division_id": "constituency__district__division_id",
+    "division": "constituency__district__division__name",
+    "division_hi": "constituency__district__division__name_hi",
+}
+
+
+def _member_standing(row, accounts, *, day, target, role_labels):
+    has_seat = row["constituency_id"] is not None
     standing = MemberStanding(
-        id=legislator.pk,
-        name=legislator.name,
-        name_hi=legislator.name_hi,
-        role=legislator.role,
-        role_label=legislator.get_role_display(),
-        portfolio=legislator.portfolio,
-        party=legislator.party.short_name if legislator.party else "",
-        party_colour=legislator.party.colour if legislator.party else "#777777",
-        constituency_number=constituency.number if constituency else None,
-        constituency_name=constituency.name if constituency else "",
-        constituency_name_hi=constituency.name_hi if constituency else "",
-        district_id=district.pk if district else None,
-        district=district.name if district else "",
-        district_hi=district.name_hi if district else "",
-        division_id=division.pk if division else None,
-        division=division.name if division else "",
-        division_hi=division.name_hi if division else "",
-        electors=legislator.electors if constituency else None,
+        id=row["id"],
+        name=row["name"],
+        name_hi=row["name_hi"],
+        role=row["role"],
+        role_label=role_labels.get(row["role"], row["role"]),
+        portfolio=row["portfolio"],
+        party=row["party__short_name"] or "",
+        party_colour=row["party__colour"] or "#777777",
+        constituency_number=row["constituency__number"],
+        constituency_name=row["constituency__name"] or "",
+        constituency_name_hi=row["constituency__name_hi"] or "",
+        district_id=row["constituency__district_id"],
+        district=row["constituency__district__name"] or "",
+        district_hi=row["constituency__district__name_hi"] or "",
+        division_id=row["constituency__district__division_id"],
+        division=row["constituency__district__division__name"] or "",
+        division_hi=row["constituency__district__division__name_hi"] or "",
+        electors=row["electors"] if has_seat else None,
         accounts=len(accounts),
     )
     reach = None
@@ -317,7 +366,7 @@ def _member_standing(legislator, accounts, *, day, target):
     standing.reach = reach
     standing.growth = growth
     standing.stagnant = arithmetic.is_stagnant(growth[30])
-    if constituency is None:
+    if not has_seat:
         standing.na_reason = "no constituency"
     elif not standing.electors:
         standing.na_reason = "no voter roll"

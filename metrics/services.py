@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -158,6 +158,8 @@ def snapshots_upsert(*, results, source, now=None):
 def _upsert_counts(rows, *, source, now, evidence_url=""):
     if not rows:
         return 0
+    if connection.vendor == "postgresql":
+        return _upsert_counts_postgresql(rows, source=source, now=now, evidence_url=evidence_url)
     FollowerSnapshot.objects.bulk_create(
         [
             FollowerSnapshot(
@@ -195,6 +197,40 @@ def _upsert_counts(rows, *, source, now, evidence_url=""):
         update_fields=["day", "followers", "posts", "source", "fetched_at"],
         batch_size=2000,
     )
+    return len(rows)
+
+
+def _upsert_counts_postgresql(rows, *, source, now, evidence_url):
+    """The same upsert as two statements over arrays (PostgreSQL's unnest).
+
+    A day's poll of 20,000 accounts as 2 statements instead of 20 batches of
+    model instances and a read of the latest days: the latest count moves
+    only forward (the WHERE of the conflict update), as in the portable path.
+    """
+    account_ids, days, followers, posts = (list(column) for column in zip(*rows))
+    arrays = "unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[]) AS r(account_id, day, followers, posts)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {FollowerSnapshot._meta.db_table}
+                (account_id, day, followers, posts, source, fetched_at, evidence_url)
+            SELECT r.account_id, r.day, r.followers, r.posts, %s, %s, %s FROM {arrays}
+            ON CONFLICT (account_id, day) DO UPDATE SET followers = excluded.followers, posts = excluded.posts,
+                source = excluded.source, fetched_at = excluded.fetched_at, evidence_url = excluded.evidence_url
+            """,
+            [source, now, evidence_url, account_ids, days, followers, posts],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {LatestCount._meta.db_table} AS latest (account_id, day, followers, posts, source, fetched_at)
+            SELECT DISTINCT ON (r.account_id) r.account_id, r.day, r.followers, r.posts, %s, %s FROM {arrays}
+            ORDER BY r.account_id, r.day DESC
+            ON CONFLICT (account_id) DO UPDATE SET day = excluded.day, followers = excluded.followers,
+                posts = excluded.posts, source = excluded.source, fetched_at = excluded.fetched_at
+            WHERE latest.day <= excluded.day
+            """,
+            [source, now, account_ids, days, followers, posts],
+        )
     return len(rows)
 
 
