@@ -34,7 +34,7 @@ account_counts AS MATERIALIZED (
     LEFT JOIN metrics_followersnapshot s7 ON s7.account_id = a.id AND s7.day = %(d7)s
     LEFT JOIN metrics_followersnapshot s30 ON s30.account_id = a.id AND s30.day = %(d30)s
     LEFT JOIN metrics_followersnapshot s90 ON s90.account_id = a.id AND s90.day = %(d90)s
-    WHERE a.active
+    WHERE a.active {{account_where}}
 ),
 per_member AS (
     SELECT legislator_id, sum(now) AS reach,
@@ -104,14 +104,14 @@ def standings_params(day):
     }
 
 
-def overview_sql(*, where="", page_size=50):
+def overview_sql(*, where="", account_where="", page_size=50):
     """Every member's standing, the headline figures and the first page (one query)."""
-    return STANDINGS.format(where=where, summary=SUMMARY, limit=f"LIMIT {int(page_size)}")
+    return STANDINGS.format(where=where, account_where=account_where, summary=SUMMARY, limit=f"LIMIT {int(page_size)}")
 
 
 def standings_csv_sql():
     """Every member's standing, all rows (what the standings CSV holds)."""
-    return STANDINGS.format(where="", summary="", limit="")
+    return STANDINGS.format(where="", account_where="", summary="", limit="")
 
 
 MEMBER_HISTORY = """

@@ -3,8 +3,10 @@
 After the export work is merged, point ``--timeseries-export`` (or
 ``TIMESERIES_EXPORT`` below) at the real export, a callable
 ``export(out, *, start, end)`` that writes CSV text to ``out``. Until then the
-harness measures ``streaming_timeseries_csv``: the project's models read
-through a server-side cursor (``QuerySet.iterator``) and written with ``csv``.
+harness measures ``streaming_timeseries_csv``: the export's query built with
+the ORM and written by ``metrics.csv_copy.write_csv`` (COPY on PostgreSQL).
+``bench.targets:iterator_timeseries_csv`` is the same query through a
+server-side cursor and ``csv``, to compare.
 """
 
 import csv
@@ -24,11 +26,10 @@ def load(dotted):
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def streaming_timeseries_csv(out, *, start, end):
-    """Every active account's daily counts between two days, streamed to ``out``."""
+def timeseries_queryset(*, start, end):
     from metrics.models import FollowerSnapshot
 
-    rows = (
+    return (
         FollowerSnapshot.objects.filter(day__range=(start, end), account__active=True)
         .order_by("day", "account_id")
         .values_list(
@@ -41,14 +42,21 @@ def streaming_timeseries_csv(out, *, start, end):
             "posts",
         )
     )
+
+
+def streaming_timeseries_csv(out, *, start, end):
+    """Every active account's daily counts between two days, through the project's CSV writer."""
+    from metrics.csv_copy import write_csv
+
+    write_csv(timeseries_queryset(start=start, end=end), out, header=TIMESERIES_COLUMNS)
+
+
+def iterator_timeseries_csv(out, *, start, end):
+    """The same rows through a server-side cursor and ``csv`` (for comparison)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TIMESERIES_COLUMNS)
-    count = 0
-    # A server-side cursor on PostgreSQL: memory stays flat whatever the rows.
-    for row in rows.iterator(chunk_size=5000):
+    for row in timeseries_queryset(start=start, end=end).iterator(chunk_size=5000):
         writer.writerow(row)
-        count += 1
-    return count
 
 
 def standings_command_csv(out):

@@ -292,9 +292,11 @@ def _account_counts(*, day, members, platform):
     for window in GROWTH_WINDOWS:
         annotations[f"followers_{window}"] = count_on_day(f"day_{window}", day=days[f"day_{window}"])
     annotations["posts_30"] = count_on_day("day_30", day=days["day_30"], field_name="posts")
+    # Tuples (member, platform, now, posts now, one count per growth window,
+    # posts 30 days ago), grouped by member: no dictionary per account.
     by_member = {}
-    for row in accounts.annotate(**annotations).values("legislator_id", "platform", *annotations):
-        by_member.setdefault(row["legislator_id"], []).append(row)
+    for row in accounts.annotate(**annotations).values_list("legislator_id", "platform", *annotations):
+        by_member.setdefault(row[0], []).append(row)
     return by_member
 
 
@@ -345,24 +347,22 @@ def _member_standing(row, accounts, *, day, target, role_labels):
     )
     reach = None
     growth = {window: None for window in GROWTH_WINDOWS}
-    for account in accounts:
-        now = account["followers_now"]
-        platform = account["platform"]
-        if now is not None:
-            reach = (reach or 0) + now
-            standing.followers[platform] = (standing.followers.get(platform) or 0) + now
-        else:
-            standing.followers.setdefault(platform, None)
-        for window in GROWTH_WINDOWS:
-            before = account[f"followers_{window}"]
+    followers = standing.followers
+    windows = len(GROWTH_WINDOWS)
+    for _member, platform, now, posts_now, *before, posts_before in accounts:
+        if now is None:
+            followers.setdefault(platform, None)
+            continue
+        reach = (reach or 0) + now
+        followers[platform] = (followers.get(platform) or 0) + now
+        for index in range(windows):
             # Growth counts only accounts measured at both ends, so an account
             # whose polling started inside the window is not taken as growth.
-            if now is not None and before is not None:
-                growth[window] = (growth[window] or 0) + now - before
-        if account["posts_now"] is not None and account["posts_30"] is not None:
-            standing.posts_30[platform] = (standing.posts_30.get(platform) or 0) + max(
-                0, account["posts_now"] - account["posts_30"]
-            )
+            if before[index] is not None:
+                window = GROWTH_WINDOWS[index]
+                growth[window] = (growth[window] or 0) + now - before[index]
+        if posts_now is not None and posts_before is not None:
+            standing.posts_30[platform] = (standing.posts_30.get(platform) or 0) + max(0, posts_now - posts_before)
     standing.reach = reach
     standing.growth = growth
     standing.stagnant = arithmetic.is_stagnant(growth[30])

@@ -104,18 +104,23 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None):
         batch = FetchBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == FetchBatch.Status.DONE:
             return batch
-        ok = [r for r in results if r.status == SocialAccount.Status.OK and r.followers is not None]
+        ok, failed = [], []
+        for result in results:
+            measured = result.status == SocialAccount.Status.OK and result.followers is not None
+            (ok if measured else failed).append(result)
         snapshots_upsert(results=ok, source=Source.API if batch.run.client == "live" else Source.DEMO, now=now)
         accounts_update_status(results=results, now=now)
         batch.status = FetchBatch.Status.DONE
         batch.accounts_ok = len(ok)
-        batch.accounts_failed = len(results) - len(ok)
+        batch.accounts_failed = len(failed)
         batch.api_calls = api_calls
+        # (Built from the split above: "r not in ok" compared every pair of results.)
         batch.errors = [str(e)[:500] for e in errors] + [
-            f"{r.account_id}: {r.status} {r.error}".strip() for r in results if r not in ok
+            f"{r.account_id}: {r.status} {r.error}".strip() for r in failed
         ]
         batch.finished_at = now
-        batch.save()
+        # Not account_ids: a batch's list of accounts is written once, when planned.
+        batch.save(update_fields=["status", "accounts_ok", "accounts_failed", "api_calls", "errors", "finished_at"])
         _refresh_run(batch.run_id)
     return batch
 
