@@ -38,3 +38,24 @@ def migrate():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def schema_connection(schema):
+    """A second connection to ``schema`` (opened on first use), for ``activate``."""
+    import copy
+
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    settings_dict = copy.deepcopy(connections["default"].settings_dict)
+    options = settings_dict.setdefault("OPTIONS", {})
+    kept = [part for part in options.get("options", "").split("-c ") if part and "search_path" not in part]
+    options["options"] = " ".join(f"-c {part.strip()}" for part in [*kept, f"search_path={schema}"])
+    return load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "default")
+
+
+def activate(wrapper):
+    """Make ``wrapper`` the default connection of this thread."""
+    from django.db import connections
+
+    connections["default"] = wrapper

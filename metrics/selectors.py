@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, When
+from django.db.models import BigIntegerField, Case, Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils import timezone
 
 from legislators.models import MINISTER_ROLES, Legislator, Platform, Role, SocialAccount, VoterRoll
@@ -240,14 +241,14 @@ def standings(
         .order_by("name", "pk")
         .values(*MEMBER_FIELDS.values(), "electors")
     )
-    accounts_by_member = _account_counts(day=day, members=members, platform=platform)
+    totals_by_member = _account_counts(day=day, members=members, platform=platform)
     # Translated once per call, not once per member.
     role_labels = {value: str(label) for value, label in Role.choices}
 
     result = []
     for row in rows:
         standing = _member_standing(
-            row, accounts_by_member.get(row["id"], []), day=day, target=target, role_labels=role_labels
+            row, totals_by_member.get(row["id"], {}), day=day, target=target, role_labels=role_labels
         )
         result.append(standing)
     if status:
@@ -270,34 +271,50 @@ def count_on_day(alias, *, day, field_name="followers"):
 
 
 def _account_counts(*, day, members, platform):
-    # Ordered without the default ordering's join to the members' names.
-    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk")).order_by(
-        "legislator_id", "platform"
-    )
+    """Each member's accounts added up in the database: one row per member.
+
+    For each member: the number of accounts, the followers per platform (the
+    sum of the counts present; None when none of that platform's accounts has
+    a count), the growth per window (summed over accounts measured at both
+    ends: SUM skips the others, NULL when there is none) and the posts per
+    platform over 30 days.
+    """
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
     if platform:
         accounts = accounts.filter(platform=platform)
     days = {f"day_{window}": day - timedelta(days=window) for window in GROWTH_WINDOWS}
-    annotations = {}
     if day >= today():
         # Nothing is stored after today, so the latest count is the count on the day.
-        annotations["followers_now"] = F("latest__followers")
-        annotations["posts_now"] = F("latest__posts")
+        followers_now = F("latest__followers")
+        posts_now = F("latest__posts")
     else:
         days["day_0"] = day
-        annotations["followers_now"] = count_on_day("day_0", day=day)
-        annotations["posts_now"] = count_on_day("day_0", day=day, field_name="posts")
+        followers_now = count_on_day("day_0", day=day)
+        posts_now = count_on_day("day_0", day=day, field_name="posts")
     accounts = accounts.annotate(
         **{alias: FilteredRelation("snapshots", condition=Q(snapshots__day=value)) for alias, value in days.items()}
     )
+    posts_before = count_on_day("day_30", day=days["day_30"], field_name="posts")
+    delta = posts_now - posts_before
+    # Never negative (a deleted post is not "minus one"); NULL, and so left out,
+    # when either end is missing (GREATEST would skip a NULL on PostgreSQL).
+    posts_added = Case(
+        When(IsNull(delta, True), then=Value(None)),
+        When(GreaterThan(delta, 0), then=delta),
+        default=Value(0),
+        output_field=BigIntegerField(),
+    )
+    totals = {"accounts": Count("pk"), "reach": Sum(followers_now)}
     for window in GROWTH_WINDOWS:
-        annotations[f"followers_{window}"] = count_on_day(f"day_{window}", day=days[f"day_{window}"])
-    annotations["posts_30"] = count_on_day("day_30", day=days["day_30"], field_name="posts")
-    # Tuples (member, platform, now, posts now, one count per growth window,
-    # posts 30 days ago), grouped by member: no dictionary per account.
-    by_member = {}
-    for row in accounts.annotate(**annotations).values_list("legislator_id", "platform", *annotations):
-        by_member.setdefault(row[0], []).append(row)
-    return by_member
+        before = count_on_day(f"day_{window}", day=days[f"day_{window}"])
+        totals[f"growth_{window}"] = Sum(followers_now - before)
+    for name in PLATFORMS:
+        on_platform = Q(platform=name)
+        totals[f"accounts_{name}"] = Count("pk", filter=on_platform)
+        totals[f"followers_{name}"] = Sum(followers_now, filter=on_platform)
+        totals[f"posts_30_{name}"] = Sum(posts_added, filter=on_platform)
+    rows = accounts.values("legislator_id").annotate(**totals).order_by()
+    return {row["legislator_id"]: row for row in rows}
 
 
 # MemberStanding field -> the members query's column.
@@ -322,7 +339,7 @@ MEMBER_FIELDS = {
 }
 
 
-def _member_standing(row, accounts, *, day, target, role_labels):
+def _member_standing(row, totals, *, day, target, role_labels):
     has_seat = row["constituency_id"] is not None
     standing = MemberStanding(
         id=row["id"],
@@ -343,26 +360,15 @@ def _member_standing(row, accounts, *, day, target, role_labels):
         division=row["constituency__district__division__name"] or "",
         division_hi=row["constituency__district__division__name_hi"] or "",
         electors=row["electors"] if has_seat else None,
-        accounts=len(accounts),
+        accounts=totals.get("accounts", 0),
     )
-    reach = None
-    growth = {window: None for window in GROWTH_WINDOWS}
-    followers = standing.followers
-    windows = len(GROWTH_WINDOWS)
-    for _member, platform, now, posts_now, *before, posts_before in accounts:
-        if now is None:
-            followers.setdefault(platform, None)
-            continue
-        reach = (reach or 0) + now
-        followers[platform] = (followers.get(platform) or 0) + now
-        for index in range(windows):
-            # Growth counts only accounts measured at both ends, so an account
-            # whose polling started inside the window is not taken as growth.
-            if before[index] is not None:
-                window = GROWTH_WINDOWS[index]
-                growth[window] = (growth[window] or 0) + now - before[index]
-        if posts_now is not None and posts_before is not None:
-            standing.posts_30[platform] = (standing.posts_30.get(platform) or 0) + max(0, posts_now - posts_before)
+    reach = totals.get("reach")
+    growth = {window: totals.get(f"growth_{window}") for window in GROWTH_WINDOWS}
+    for name in PLATFORMS:
+        if totals.get(f"accounts_{name}"):
+            standing.followers[name] = totals[f"followers_{name}"]
+            if totals[f"posts_30_{name}"] is not None:
+                standing.posts_30[name] = totals[f"posts_30_{name}"]
     standing.reach = reach
     standing.growth = growth
     standing.stagnant = arithmetic.is_stagnant(growth[30])
