@@ -34,6 +34,13 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# National-scale benchmark on PostgreSQL (see README "Benchmarks"); e.g.
+# make bench BENCH_ARGS="--runs 7" or BENCH_DATABASE_URL=postgres://user@host:5432/name make bench
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ft_bench
+BENCH_ARGS ?=
+bench: $(VENV)/.installed
+	$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l hi --ignore=.venv
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -7,8 +7,9 @@ It issues a fixed number of queries whatever the number of members:
 2. the members, with party, constituency, district and division joined and
    the electors of the voter roll in force annotated;
 3. the members' accounts, with each account's count on the day and on the
-   growth baselines annotated (correlated subqueries served by the unique
-   (account, day) index; today's count comes from LatestCount instead).
+   growth baselines annotated: a join with each baseline day's rows (the
+   exact day), falling back to the latest row before it only for an account
+   without a row that day; today's count comes from LatestCount instead.
 
 Python then adds each member's accounts together: a few dictionary
 operations per account, no query.
@@ -19,8 +20,22 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -278,92 +293,180 @@ def standings(
     )
     if member_ids is not None:
         members = members.filter(pk__in=member_ids)
-    rows = list(
-        members.select_related("party", "constituency__district__division")
-        .annotate(electors=electors_in_force_expression(day=day))
+    # Plain rows, not model instances: five instances per member (member,
+    # party, seat, district, division) cost more than the query at 5,000 members.
+    rows = _plain_rows(
+        members.annotate(electors=electors_in_force_expression(day=day))
         .order_by("name", "pk")
+        .values(*MEMBER_FIELDS.values(), "electors")
     )
-    accounts_by_member = _account_counts(day=day, members=members, platform=platform)
+    totals_by_member = _account_counts(day=day, members=members, platform=platform)
+    # Translated once per call, not once per member.
+    role_labels = {value: str(label) for value, label in Role.choices}
 
     result = []
-    for legislator in rows:
-        standing = _member_standing(legislator, accounts_by_member.get(legislator.pk, []), day=day, target=target)
+    for row in rows:
+        standing = _member_standing(
+            row, totals_by_member.get(row["id"], {}), day=day, target=target, role_labels=role_labels
+        )
         result.append(standing)
     if status:
         result = [m for m in result if _matches_status(m, status)]
     return Standings(day=day, target=target, members=result, platform=platform)
 
 
+def count_on_day(alias, *, day, field_name="followers"):
+    """The account's value on ``day`` from the exact day's row joined as ``alias``.
+
+    Polling stores a row per account per day, so the exact day's row is
+    almost always there: one join over that day's rows (the day indexes)
+    instead of a probe per account into its history. Only an account without
+    a row that day falls back to its latest row before it.
+    """
+    return Case(
+        When(**{f"{alias}__isnull": False}, then=F(f"{alias}__{field_name}")),
+        default=_account_count_before(day=day, field_name=field_name),
+        output_field=BigIntegerField(),
+    )
+
+
+def _account_count_before(*, day, field_name):
+    """count_on_or_before for a SocialAccount query, as SQL text.
+
+    The same subquery, written once: the standings aggregate uses it a dozen
+    times and cloning a QuerySet subquery for each use cost more (~25 ms a
+    call) than running the whole query for one member.
+    """
+    quote = connection.ops.quote_name
+    snapshots = quote(FollowerSnapshot._meta.db_table)
+    accounts = quote(SocialAccount._meta.db_table)
+    return RawSQL(
+        f"SELECT s.{quote(field_name)} FROM {snapshots} s WHERE s.{quote('account_id')} = {accounts}.{quote('id')}"
+        f" AND s.{quote('day')} <= %s ORDER BY s.{quote('day')} DESC LIMIT 1",
+        [day],
+        output_field=BigIntegerField(),
+    )
+
+
 def _account_counts(*, day, members, platform):
+    """Each member's accounts added up in the database: one row per member.
+
+    For each member: the number of accounts, the followers per platform (the
+    sum of the counts present; None when none of that platform's accounts has
+    a count), the growth per window (summed over accounts measured at both
+    ends: SUM skips the others, NULL when there is none) and the posts per
+    platform over 30 days.
+    """
     accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
     if platform:
         accounts = accounts.filter(platform=platform)
-    annotations = {}
+    days = {f"day_{window}": day - timedelta(days=window) for window in GROWTH_WINDOWS}
     if day >= today():
         # Nothing is stored after today, so the latest count is the count on the day.
-        annotations["followers_now"] = F("latest__followers")
-        annotations["posts_now"] = F("latest__posts")
+        followers_now = F("latest__followers")
+        posts_now = F("latest__posts")
     else:
-        annotations["followers_now"] = count_on_or_before(day=day)
-        annotations["posts_now"] = count_on_or_before(day=day, field_name="posts")
-    for window in GROWTH_WINDOWS:
-        annotations[f"followers_{window}"] = count_on_or_before(day=day - timedelta(days=window))
-    annotations["posts_30"] = count_on_or_before(day=day - timedelta(days=30), field_name="posts")
-    by_member = {}
-    for row in accounts.annotate(**annotations).values("legislator_id", "platform", *annotations):
-        by_member.setdefault(row["legislator_id"], []).append(row)
-    return by_member
-
-
-def _member_standing(legislator, accounts, *, day, target):
-    constituency = legislator.constituency
-    district = constituency.district if constituency else None
-    division = district.division if district else None
-    standing = MemberStanding(
-        id=legislator.pk,
-        name=legislator.name,
-        name_hi=legislator.name_hi,
-        role=_role_on_day(legislator),
-        role_label=Role(_role_on_day(legislator)).label,
-        portfolio=legislator.portfolio,
-        party=legislator.party.short_name if legislator.party else "",
-        party_colour=legislator.party.colour if legislator.party else "#777777",
-        constituency_number=constituency.number if constituency else None,
-        constituency_name=constituency.name if constituency else "",
-        constituency_name_hi=constituency.name_hi if constituency else "",
-        district_id=district.pk if district else None,
-        district=district.name if district else "",
-        district_hi=district.name_hi if district else "",
-        division_id=division.pk if division else None,
-        division=division.name if division else "",
-        division_hi=division.name_hi if division else "",
-        electors=legislator.electors if constituency else None,
-        accounts=len(accounts),
+        days["day_0"] = day
+        followers_now = count_on_day("day_0", day=day)
+        posts_now = count_on_day("day_0", day=day, field_name="posts")
+    accounts = accounts.annotate(
+        **{alias: FilteredRelation("snapshots", condition=Q(snapshots__day=value)) for alias, value in days.items()}
     )
-    reach = None
-    growth = {window: None for window in GROWTH_WINDOWS}
-    for account in accounts:
-        now = account["followers_now"]
-        platform = account["platform"]
-        if now is not None:
-            reach = (reach or 0) + now
-            standing.followers[platform] = (standing.followers.get(platform) or 0) + now
-        else:
-            standing.followers.setdefault(platform, None)
-        for window in GROWTH_WINDOWS:
-            before = account[f"followers_{window}"]
-            # Growth counts only accounts measured at both ends, so an account
-            # whose polling started inside the window is not taken as growth.
-            if now is not None and before is not None:
-                growth[window] = (growth[window] or 0) + now - before
-        if account["posts_now"] is not None and account["posts_30"] is not None:
-            standing.posts_30[platform] = (standing.posts_30.get(platform) or 0) + max(
-                0, account["posts_now"] - account["posts_30"]
-            )
+    posts_before = count_on_day("day_30", day=days["day_30"], field_name="posts")
+    delta = posts_now - posts_before
+    # Twice max(0, delta), halved after summing: never negative (a deleted
+    # post is not "minus one"), NULL (left out) when either end is missing,
+    # which GREATEST would not give on PostgreSQL (it skips NULLs).
+    twice_posts_added = delta + Abs(delta)
+    totals = {"accounts": Count("pk"), "reach": Sum(followers_now)}
+    for window in GROWTH_WINDOWS:
+        before = count_on_day(f"day_{window}", day=days[f"day_{window}"])
+        totals[f"growth_{window}"] = Sum(followers_now - before)
+    for name in PLATFORMS:
+        on_platform = Q(platform=name)
+        totals[f"accounts_{name}"] = Count("pk", filter=on_platform)
+        totals[f"followers_{name}"] = Sum(followers_now, filter=on_platform)
+        totals[f"posts_30_{name}"] = Sum(twice_posts_added, filter=on_platform) / 2
+    # SUM of bigint is numeric in PostgreSQL, read back as Decimal: cast it
+    # back to bigint so 5,000 rows × 18 sums arrive as plain ints.
+    totals = {
+        name: total if isinstance(total, Count) else Cast(total, BigIntegerField()) for name, total in totals.items()
+    }
+    rows = accounts.values("legislator_id").annotate(**totals).order_by()
+    return {row["legislator_id"]: row for row in _plain_rows(rows)}
+
+
+def _plain_rows(queryset):
+    """A values() queryset's rows as dicts, read straight from the cursor.
+
+    Every column read this way is text, an integer or NULL in both
+    databases, so the per-value converters Django applies (90,000 calls at
+    5,000 members) are skipped; columns are named by their aliases in the
+    query (values() aliases each column with its lookup path).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+# MemberStanding field -> the members query's column.
+MEMBER_FIELDS = {
+    "id": "id",
+    "name": "name",
+    "name_hi": "name_hi",
+    "role": "role_on_day",  # the role held on the day (members_queryset annotates it)
+    "portfolio": "portfolio",
+    "party": "party__short_name",
+    "party_colour": "party__colour",
+    "constituency_id": "constituency_id",
+    "constituency_number": "constituency__number",
+    "constituency_name": "constituency__name",
+    "constituency_name_hi": "constituency__name_hi",
+    "district_id": "constituency__district_id",
+    "district": "constituency__district__name",
+    "district_hi": "constituency__district__name_hi",
+    "division_id": "constituency__district__division_id",
+    "division": "constituency__district__division__name",
+    "division_hi": "constituency__district__division__name_hi",
+}
+
+
+def _member_standing(row, totals, *, day, target, role_labels):
+    has_seat = row["constituency_id"] is not None
+    standing = MemberStanding(
+        id=row["id"],
+        name=row["name"],
+        name_hi=row["name_hi"],
+        role=row["role_on_day"],
+        role_label=role_labels.get(row["role_on_day"], row["role_on_day"]),
+        portfolio=row["portfolio"],
+        party=row["party__short_name"] or "",
+        party_colour=row["party__colour"] or "#777777",
+        constituency_number=row["constituency__number"],
+        constituency_name=row["constituency__name"] or "",
+        constituency_name_hi=row["constituency__name_hi"] or "",
+        district_id=row["constituency__district_id"],
+        district=row["constituency__district__name"] or "",
+        district_hi=row["constituency__district__name_hi"] or "",
+        division_id=row["constituency__district__division_id"],
+        division=row["constituency__district__division__name"] or "",
+        division_hi=row["constituency__district__division__name_hi"] or "",
+        electors=row["electors"] if has_seat else None,
+        accounts=totals.get("accounts", 0),
+    )
+    reach = totals.get("reach")
+    growth = {window: totals.get(f"growth_{window}") for window in GROWTH_WINDOWS}
+    for name in PLATFORMS:
+        if totals.get(f"accounts_{name}"):
+            standing.followers[name] = totals[f"followers_{name}"]
+            if totals[f"posts_30_{name}"] is not None:
+                standing.posts_30[name] = totals[f"posts_30_{name}"]
     standing.reach = reach
     standing.growth = growth
     standing.stagnant = arithmetic.is_stagnant(growth[30])
-    if constituency is None:
+    if not has_seat:
         standing.na_reason = "no constituency"
     elif not standing.electors:
         standing.na_reason = "no voter roll"
@@ -379,10 +482,6 @@ def _member_standing(legislator, accounts, *, day, target):
         needed=standing.needed, growth=growth[30], window_days=30, today=day
     )
     return standing
-
-
-def _role_on_day(legislator):
-    return getattr(legislator, "role_on_day", None) or legislator.role
 
 
 def _matches_status(member, status):
@@ -405,26 +504,28 @@ def member_history(*, legislator_id, start=None, end=None):
     if end:
         snapshots = snapshots.filter(day__lte=end)
     rows = snapshots.order_by("day").values_list("account_id", "account__platform", "day", "followers")
-    days = []
-    by_day = {}
-    for account_id, platform, day, followers in rows:
-        by_day.setdefault(day, []).append((account_id, platform, followers))
-        if not days or days[-1] != day:
-            days.append(day)
-    last = {}
-    platform_of = {}
+    last = {}  # account -> its last count
+    totals = {}  # platform -> the sum of its accounts' last counts
     series = {}
     combined = []
-    for day in days:
-        for account_id, platform, followers in by_day[day]:
-            last[account_id] = followers
-            platform_of[account_id] = platform
-        totals = {}
-        for account_id, followers in last.items():
-            totals[platform_of[account_id]] = totals.get(platform_of[account_id], 0) + followers
+
+    def close(day):
         for platform, total in totals.items():
             series.setdefault(platform, []).append((day, total))
         combined.append((day, sum(totals.values())))
+
+    # One pass in day order, keeping running totals (three years of four
+    # accounts is ~4,400 rows).
+    current = None
+    for account_id, platform, day, followers in rows:
+        if day != current:
+            if current is not None:
+                close(current)
+            current = day
+        totals[platform] = totals.get(platform, 0) + followers - last.get(account_id, 0)
+        last[account_id] = followers
+    if current is not None:
+        close(current)
     return {"platforms": series, "combined": combined}
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -215,17 +215,21 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, st
         batch = FetchBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == FetchBatch.Status.DONE:
             return batch
-        ok = [r for r in results if r.status == SocialAccount.Status.OK and r.followers is not None]
+        ok, failed = [], []
+        for result in results:
+            measured = result.status == SocialAccount.Status.OK and result.followers is not None
+            (ok if measured else failed).append(result)
         snapshots_upsert(results=ok, source=Source.API if batch.run.client == "live" else Source.DEMO, now=now)
         accounts_update_status(results=results, now=now)
         batch.status = FetchBatch.Status.DONE
         batch.accounts_ok = len(ok)
-        batch.accounts_failed = len(results) - len(ok)
+        batch.accounts_failed = len(failed)
         batch.status_counts = dict(Counter(str(r.status) for r in results))
         batch.api_calls = api_calls
+        # Built from the split above ("r not in ok" compared every pair of results).
         batch.errors = [redact(e)[:500] for e in errors] + [
-            redact(f"{r.account_id}: {r.status} {r.error}".strip())[:500] for r in results if r not in ok
-        ][:200]
+            redact(f"{r.account_id}: {r.status} {r.error}".strip())[:500] for r in failed[:200]
+        ]
         batch.last_attempt_error = ""
         batch.finished_at = now
         if started is not None:
@@ -308,6 +312,10 @@ def _upsert_counts(rows, *, source, now, evidence_url="", evidence_urls=None, us
     newer_stored = {pair for pair, (_f, _s, fetched_at, _pk) in existing.items() if fetched_at > now}
     applied = [row for row in rows if (row[0], row[1]) not in newer_stored]
     evidence_urls = evidence_urls or {}
+    if connection.vendor == "postgresql" and not by_hand and not existing:
+        # The common case, a poll with nothing stored by hand or newer on its
+        # days: nothing to audit, so two set-based statements do it all.
+        return _upsert_counts_postgresql(applied, source=source, now=now, evidence_url=evidence_url)
     snapshots = FollowerSnapshot.objects.bulk_create(
         [
             FollowerSnapshot(
@@ -405,6 +413,40 @@ def _audit_counts(rows, snapshots, existing, newer_stored, *, source, by_hand, u
             )
     if entries:
         AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _upsert_counts_postgresql(rows, *, source, now, evidence_url):
+    """The same upsert as two statements over arrays (PostgreSQL's unnest).
+
+    A day's poll of 20,000 accounts as 2 statements instead of 20 batches of
+    model instances and a read of the latest days: the latest count moves
+    only forward (the WHERE of the conflict update), as in the portable path.
+    """
+    account_ids, days, followers, posts = (list(column) for column in zip(*rows))
+    arrays = "unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[]) AS r(account_id, day, followers, posts)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {FollowerSnapshot._meta.db_table}
+                (account_id, day, followers, posts, source, fetched_at, evidence_url)
+            SELECT r.account_id, r.day, r.followers, r.posts, %s, %s, %s FROM {arrays}
+            ON CONFLICT (account_id, day) DO UPDATE SET followers = excluded.followers, posts = excluded.posts,
+                source = excluded.source, fetched_at = excluded.fetched_at, evidence_url = excluded.evidence_url
+            """,
+            [source, now, evidence_url, account_ids, days, followers, posts],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {LatestCount._meta.db_table} AS latest (account_id, day, followers, posts, source, fetched_at)
+            SELECT DISTINCT ON (r.account_id) r.account_id, r.day, r.followers, r.posts, %s, %s FROM {arrays}
+            ORDER BY r.account_id, r.day DESC
+            ON CONFLICT (account_id) DO UPDATE SET day = excluded.day, followers = excluded.followers,
+                posts = excluded.posts, source = excluded.source, fetched_at = excluded.fetched_at
+            WHERE latest.day <= excluded.day
+            """,
+            [source, now, account_ids, days, followers, posts],
+        )
+    return len(rows)
 
 
 def accounts_update_status(*, results, now):

@@ -1,0 +1,505 @@
+"""National-scale benchmark: the project's pages, exports and writes against plain SQL.
+
+    .venv/bin/python bench/run.py [--members 5000] [--days 1095] [--runs 5]
+                                  [--database-url postgres://postgres@127.0.0.1:5432/ft_bench]
+
+Builds (once) the data sets in PostgreSQL, then measures each item, running
+the project's code and its plain-SQL baseline alternately ``--runs`` times
+after a warm-up, and prints medians and ratios. Exits 1 when a ratio misses
+its goal (the goals of issue 7), 0 otherwise.
+"""
+
+import argparse
+import gc
+import io
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import baseline_sql, build, dataset, django_setup, targets  # noqa: E402
+
+
+@dataclass
+class Result:
+    what: str
+    project: float | None  # seconds (median)
+    baseline: float | None
+    goal: str = ""
+    ratio: float | None = None
+    ok: bool | None = None
+    note: str = ""
+
+
+class CountingSink(io.TextIOBase):
+    """A text (or bytes) file that keeps only how much was written."""
+
+    def __init__(self):
+        self.chars = 0
+        self.lines = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self.chars += len(text)
+        self.lines += text.count("\n") if isinstance(text, str) else text.count(b"\n")
+        return len(text)
+
+
+def timed(function):
+    gc.collect()
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def alternate(project, baseline, runs):
+    """Medians of ``runs`` alternating runs (after one warm-up of each)."""
+    project()
+    baseline()
+    project_times, baseline_times = [], []
+    for run in range(runs):
+        # Alternate which goes first, so neither always runs on a warmer cache.
+        if run % 2 == 0:
+            project_times.append(timed(project))
+            baseline_times.append(timed(baseline))
+        else:
+            baseline_times.append(timed(baseline))
+            project_times.append(timed(project))
+    return statistics.median(project_times), statistics.median(baseline_times)
+
+
+def fetch(sql, params):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def copy_out(sql, params, sink):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        query = cursor.cursor.mogrify(sql, params).decode()
+        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
+
+
+def vacuum():
+    """Clean the rows the rolled-back upserts leave behind, so runs start alike."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE legislators_socialaccount, metrics_latestcount, metrics_followersnapshot")
+
+
+def bench_client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get_page(client, url):
+    def run():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content
+
+    return run
+
+
+def count_queries(function):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        function()
+    return len(context.captured_queries)
+
+
+def resolve(name, *args):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def ratio_result(what, project, baseline, limit, *, note=""):
+    ratio = project / baseline if baseline else None
+    ok = ratio is not None and ratio <= limit
+    return Result(what, project, baseline, f"<= {limit:g}x", ratio, ok, note)
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def measure_overview(client, day, runs, *, label="overview page (full render)"):
+    params = baseline_sql.standings_params(day)
+    sql = baseline_sql.overview_sql()
+    project, baseline = alternate(get_page(client, "/"), lambda: fetch(sql, params), runs)
+    return ratio_result(label, project, baseline, 3)
+
+
+def measure_division(client, day, runs):
+    from legislators.models import Division
+
+    division = Division.objects.order_by("pk").first()
+    url = resolve("metrics:division", division.pk) if division else None
+    if url is None:
+        return Result("division page", None, None, "<= 3x", note="not built yet")
+    params = {**baseline_sql.standings_params(day), "division": division.pk}
+    sql = baseline_sql.overview_sql(
+        where="AND d.division_id = %(division)s",
+        account_where="AND a.legislator_id IN (SELECT m.id FROM legislators_legislator m"
+        " JOIN legislators_constituency c ON c.id = m.constituency_id"
+        " JOIN legislators_district d ON d.id = c.district_id"
+        " WHERE d.division_id = %(division)s)",
+    )
+    project, baseline = alternate(get_page(client, url), lambda: fetch(sql, params), runs)
+    return ratio_result("division page", project, baseline, 3)
+
+
+def member_with_four_accounts():
+    from django.db.models import Count
+
+    from legislators.models import Legislator
+
+    return (
+        Legislator.objects.filter(constituency__isnull=False)
+        .annotate(n=Count("accounts"))
+        .filter(n=4)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def measure_member(client, day, runs):
+    member = member_with_four_accounts()
+    params = {**baseline_sql.standings_params(day), "member": member}
+    standing_sql = baseline_sql.overview_sql(
+        where="AND m.id = %(member)s", account_where="AND a.legislator_id = %(member)s"
+    )
+
+    def baseline():
+        fetch(standing_sql, params)
+        fetch(baseline_sql.MEMBER_HISTORY, params)
+
+    project, baseline_time = alternate(get_page(client, f"/members/{member}/"), baseline, runs)
+    return ratio_result("member page (3-year chart, 4 platforms)", project, baseline_time, 3)
+
+
+def measure_standings_csv(day, runs, export):
+    sql = baseline_sql.standings_csv_sql()
+    params = baseline_sql.standings_params(day)
+    sinks = {}
+
+    def project():
+        sinks["project"] = sink = CountingSink()
+        export(sink)
+
+    def baseline():
+        sinks["baseline"] = sink = CountingSink()
+        copy_out(sql, params, sink)
+
+    project_time, baseline_time = alternate(project, baseline, runs)
+    note = f"{sinks['project'].lines - 1:,} rows vs {sinks['baseline'].lines - 1:,}"
+    return ratio_result("standings CSV vs COPY", project_time, baseline_time, 2, note=note)
+
+
+def timeseries_window(day, target_rows=1_000_000):
+    from legislators.models import SocialAccount
+
+    accounts = SocialAccount.objects.filter(active=True).count()
+    days = max(1, round(target_rows / max(accounts, 1)))
+    return day - timedelta(days=days - 1), day
+
+
+def measure_timeseries(day, runs, export):
+    start, end = timeseries_window(day)
+    params = {"start": start, "end": end}
+    sinks = {}
+
+    def project():
+        sinks["project"] = sink = CountingSink()
+        export(sink, start=start, end=end)
+
+    def baseline():
+        sinks["baseline"] = sink = CountingSink()
+        copy_out(baseline_sql.TIME_SERIES, params, sink)
+
+    project_time, baseline_time = alternate(project, baseline, runs)
+    rows = sinks["project"].lines - 1
+    baseline_rows = sinks["baseline"].lines - 1
+    # Peak memory of one more export, traced apart (tracing slows it down).
+    tracemalloc.start()
+    export(CountingSink(), start=start, end=end)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    speed = (rows / project_time) / (baseline_rows / baseline_time)
+    ok = speed >= 0.5 and peak < 150 * 2**20
+    return Result(
+        f"time-series CSV ({rows:,} rows) vs COPY",
+        project_time,
+        baseline_time,
+        ">= 0.5x rows/s, < 150 MB",
+        speed,
+        ok,
+        f"{rows / project_time:,.0f} vs {baseline_rows / baseline_time:,.0f} rows/s; peak {peak / 2**20:.1f} MB",
+    )
+
+
+def measure_upsert(day, runs):
+    """One day's poll for every account (tomorrow's day), rolled back after each run."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from legislators.models import SocialAccount
+    from metrics.clients.base import AccountResult
+    from metrics.models import FetchBatch, FetchRun
+    from metrics.services import record_batch_results
+
+    poll_day = day + timedelta(days=1)
+    now = timezone.make_aware(datetime.combine(poll_day, datetime.min.time()) + timedelta(hours=12))
+    accounts = list(SocialAccount.objects.filter(active=True).values_list("pk", "platform"))
+    results = [
+        AccountResult(account_id=pk, status=SocialAccount.Status.OK, followers=10_000 + pk, posts=500)
+        for pk, _platform in accounts
+    ]
+    lines = "".join(f"{pk}\t{10_000 + pk}\t500\n" for pk, _platform in accounts)
+
+    class Rollback(Exception):
+        pass
+
+    def project():
+        try:
+            with transaction.atomic():
+                run = FetchRun.objects.create(platform="x", client="demo", started_at=now, batches_total=1)
+                batch = FetchBatch.objects.create(run=run, index=0, account_ids=[pk for pk, _p in accounts])
+                record_batch_results(batch=batch, results=results, api_calls=1, now=now)
+                raise Rollback
+        except Rollback:
+            pass
+
+    def baseline():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    params = {"day": poll_day, "now": now}
+                    for statement in baseline_sql.UPSERT:
+                        if statement.startswith("COPY"):
+                            cursor.cursor.copy_expert(statement, io.StringIO(lines))
+                        else:
+                            cursor.execute(statement, params)
+                raise Rollback
+        except Rollback:
+            pass
+
+    project_time, baseline_time = alternate(project, baseline, runs)
+    return ratio_result(
+        f"one day's {len(accounts):,} counts through the upsert service vs COPY + upsert",
+        project_time,
+        baseline_time,
+        2,
+    )
+
+
+# ---------------------------------------------------------------- driver
+
+
+def fmt_seconds(value):
+    if value is None:
+        return "-"
+    return f"{value * 1000:,.1f} ms" if value < 10 else f"{value:,.1f} s"
+
+
+def print_table(results, out=sys.stdout):
+    header = ("what", "project", "plain SQL", "ratio", "goal", "ok", "note")
+    rows = [
+        (
+            r.what,
+            fmt_seconds(r.project),
+            fmt_seconds(r.baseline),
+            "-" if r.ratio is None else f"{r.ratio:.2f}x",
+            r.goal,
+            "-" if r.ok is None else ("yes" if r.ok else "NO"),
+            r.note,
+        )
+        for r in results
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |"
+    print(line, file=out)
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|", file=out)
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |", file=out)
+
+
+def machine_description(database_url):
+    import os
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"nproc {os.cpu_count()}, memory {memory:.0f} GB, PostgreSQL {version} (shared_buffers {buffers})"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=1095)
+    parser.add_argument("--runs", type=int, default=5, help="alternating runs per item (median)")
+    parser.add_argument("--database-url", default=build.DEFAULT_URL)
+    parser.add_argument("--scale-members", default="500,5000,50000", help="overview growth with members (30 days)")
+    parser.add_argument("--short-days", type=int, default=30, help="the short history of the history comparison")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the member and history scaling")
+    parser.add_argument("--timeseries-export", default=targets.TIMESERIES_EXPORT, help="module:function")
+    parser.add_argument("--standings-export", default=targets.STANDINGS_EXPORT, help="module:function")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
+    args = parser.parse_args(argv)
+
+    dataset.ensure_database(args.database_url)
+    django_setup.setup(args.database_url)
+    from django.utils import timezone
+
+    schema, record = build.ensure(args.database_url, args.members, args.days, rebuild=args.rebuild)
+    django_setup.use_schema(schema)
+    day = timezone.localdate()
+    print(machine_description(args.database_url))
+    print(
+        f"data set {schema}: {record['members']:,} members, {record['accounts']:,} accounts, "
+        f"{record['snapshots']:,} snapshots to {record['end_day']} (built in {record['build_seconds']:.0f} s); "
+        f"{args.runs} alternating runs per item, medians"
+    )
+    if record["end_day"] != day:
+        print(f"note: the data set ends {record['end_day']}, today is {day}: growth windows still apply")
+    sys.stdout.flush()
+
+    vacuum()
+    client = bench_client()
+    measurements = [
+        lambda: measure_overview(client, day, args.runs),
+        lambda: measure_division(client, day, args.runs),
+        lambda: measure_member(client, day, args.runs),
+        lambda: measure_standings_csv(day, args.runs, targets.load(args.standings_export)),
+        lambda: measure_timeseries(day, args.runs, targets.load(args.timeseries_export)),
+        lambda: measure_upsert(day, args.runs),
+    ]
+    results = []
+    for measurement in measurements:
+        result = measurement()
+        results.append(result)
+        ratio = "" if result.ratio is None else f": {result.ratio:.2f}x"
+        print(f"  measured {result.what}{ratio} {result.note}", flush=True)
+    vacuum()
+
+    queries = {}
+    member = member_with_four_accounts()
+    queries[(schema, "overview")] = count_queries(get_page(client, "/"))
+    queries[(schema, "member")] = count_queries(get_page(client, f"/members/{member}/"))
+
+    if not args.no_scaling:
+        overview_by = {}
+        sizes = [int(n) for n in args.scale_members.split(",") if n]
+        points = [(n, args.short_days) for n in sizes]
+        if (args.members, args.short_days) not in points:
+            points.append((args.members, args.short_days))
+        for members, days in points:
+            other, _record = build.ensure(args.database_url, members, days)
+            django_setup.use_schema(other)
+            other_client = bench_client()
+            other_member = member_with_four_accounts()
+            page = get_page(other_client, "/")
+            overview_by[(members, days)] = statistics.median([timed(page) for _ in range(args.runs)] if page() else [])
+            queries[(other, "overview")] = count_queries(page)
+            queries[(other, "member")] = count_queries(get_page(other_client, f"/members/{other_member}/"))
+        # History: the long and short sets alternately, each on its own open
+        # connection (swapped in as the default), so both see the same load.
+        long_connection = django_setup.schema_connection(schema)
+        short_connection = django_setup.schema_connection(build.dataset.schema_name(args.members, args.short_days))
+        pages = {}
+        for key, wrapper in (("long", long_connection), ("short", short_connection)):
+            django_setup.activate(wrapper)
+            pages[key] = get_page(bench_client(), "/")
+
+        def on(wrapper, key):
+            def run():
+                django_setup.activate(wrapper)
+                pages[key]()
+
+            return run
+
+        long_time, short_time = alternate(on(long_connection, "long"), on(short_connection, "short"), args.runs)
+        django_setup.use_schema(schema)
+        base = overview_by.get((sizes[0], args.short_days)) if sizes else None
+        for members in sizes:
+            value = overview_by[(members, args.short_days)]
+            results.append(
+                Result(
+                    f"overview, {members:,} members, {args.short_days} days",
+                    value,
+                    None,
+                    note=f"{value / base:.1f}x the {sizes[0]:,}-member time" if base else "",
+                )
+            )
+        ratio = long_time / short_time
+        results.append(
+            Result(
+                f"overview, {args.days} vs {args.short_days} days of history",
+                long_time,
+                short_time,
+                "<= 1.2x",
+                ratio,
+                ratio <= 1.2,
+                "baseline column: the short history",
+            )
+        )
+
+    by_page = {}
+    for (_schema, page), count in queries.items():
+        by_page.setdefault(page, set()).add(count)
+    for page, counts in sorted(by_page.items()):
+        constant = len(counts) == 1
+        results.append(
+            Result(
+                f"SQL queries, {page} page",
+                None,
+                None,
+                "constant",
+                None,
+                constant,
+                ", ".join(f"{s}: {c}" for (s, p), c in sorted(queries.items()) if p == page),
+            )
+        )
+
+    print()
+    print_table(results)
+    failed = [r for r in results if r.ok is False]
+    if failed:
+        print(f"\n{len(failed)} goal(s) missed: " + "; ".join(r.what for r in failed))
+        return 1
+    print("\nAll goals met.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
