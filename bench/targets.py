@@ -1,12 +1,11 @@
 """The project-side code each export measurement calls: one place to repoint.
 
-After the export work is merged, point ``--timeseries-export`` (or
-``TIMESERIES_EXPORT`` below) at the real export, a callable
-``export(out, *, start, end)`` that writes CSV text to ``out``. Until then the
-harness measures ``streaming_timeseries_csv``: the export's query built with
-the ORM and written by ``metrics.csv_copy.write_csv`` (COPY on PostgreSQL).
-``bench.targets:iterator_timeseries_csv`` is the same query through a
-server-side cursor and ``csv``, to compare.
+The time-series item measures the analysts' download itself
+(``report_timeseries_csv``: metrics.reports + metrics.exports, the code behind
+/exports/timeseries.csv). ``--timeseries-export`` takes another callable
+``export(out, *, start, end)``: ``bench.targets:streaming_timeseries_csv`` (the
+same rows written by ``metrics.csv_copy.write_csv``, COPY on PostgreSQL) or
+``bench.targets:iterator_timeseries_csv`` (a server-side cursor and ``csv``).
 """
 
 import csv
@@ -15,7 +14,7 @@ import io
 
 from django.core.management import call_command
 
-TIMESERIES_EXPORT = "bench.targets:streaming_timeseries_csv"
+TIMESERIES_EXPORT = "bench.targets:report_timeseries_csv"
 STANDINGS_EXPORT = "bench.targets:standings_command_csv"
 
 TIMESERIES_COLUMNS = ["member_id", "member", "platform", "handle", "day", "followers", "posts"]
@@ -64,3 +63,15 @@ def standings_command_csv(out):
     buffer = io.StringIO()
     call_command("standings", format="csv", stdout=buffer)
     out.write(buffer.getvalue())
+
+
+def report_timeseries_csv(out, *, start, end):
+    """The analysts' time-series download itself (metrics.reports + metrics.exports,
+    the code behind /exports/timeseries.csv): daily step, long layout, all members."""
+    from metrics import exports, reports
+
+    table = reports.build(
+        "timeseries", {"start": start.isoformat(), "end": end.isoformat(), "step": "daily", "layout": "long"}
+    )
+    for chunk in exports.csv_chunks(table):
+        out.write(chunk)
