@@ -123,12 +123,12 @@ def own_postgres():
 
 @contextmanager
 def hanging_http_server(hang_paths):
-    """An HTTP server on 127.0.0.1 that never answers requests for ``hang_paths`` (and 200s the rest)."""
+    """An HTTP server on 127.0.0.1 that never answers requests under ``hang_paths`` (and 200s the rest)."""
     release = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
-            if self.path in hang_paths:
+            if any(self.path.startswith(path) for path in hang_paths):
                 release.wait(120)  # hold the connection, send nothing
                 return
             body = b'{"ok": true}'

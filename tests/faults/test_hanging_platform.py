@@ -1,13 +1,10 @@
 """A platform that accepts the connection and never answers: the HTTP timeout
 fires, the run records the failure, and the worker is free for the next poll.
 
-NOTE for the merge with the real platform clients (issue 3): this test
-reaches the "platform" through the demo client's test hook
-(DEMO_CLIENT_PROBE_URL: one requests.get per batch with
-PLATFORM_HTTP_TIMEOUT). Point it at the real clients by setting their API
-base URL (e.g. the YouTube Data API base) to the hanging server instead and
-FOLLOWER_CLIENT=live; when those clients retry timeouts, the run records the
-failure after the retries, so widen the time bound by their backoff.
+The worker runs the real clients (FOLLOWER_CLIENT=live): YouTube's API base
+points at a server that never answers, X's at the fake X v2 server. Retries
+of timeouts are turned off (FETCH_TRANSIENT_RETRIES=0) so the failure is
+recorded after one timeout.
 """
 
 import time
@@ -19,6 +16,7 @@ from legislators.models import Platform
 from metrics.models import FetchRun, FollowerSnapshot
 from metrics.tasks import plan_fetch_task
 from tests import factories
+from tests.fake_x import FakeX
 from tests.integration.celery_worker import wait_for, worker
 
 from .conftest import send
@@ -36,11 +34,21 @@ TIMEOUT = 2  # seconds: PLATFORM_HTTP_TIMEOUT in the worker
 
 def test_a_platform_that_never_answers_times_out_and_frees_the_worker(tmp_path):
     member = factories.legislator(constituency_=factories.constituency(electors=100_000))
-    tube = factories.account(member, Platform.YOUTUBE)
-    x = factories.account(member, Platform.X)
+    tube = factories.account(member, Platform.YOUTUBE, platform_id="UC" + "a" * 22)
+    x = factories.account(member, Platform.X, handle="answers", platform_id="4242")
+    fake_x = FakeX().start()
+    fake_x.add_user(4242, "answers", followers=1234)
 
     with hanging_http_server({"/youtube"}) as platform_url, own_redis() as redis:
-        env = {"DEMO_CLIENT_PROBE_URL": platform_url, "PLATFORM_HTTP_TIMEOUT": str(TIMEOUT)}
+        env = {
+            "FOLLOWER_CLIENT": "live",
+            "YOUTUBE_API_KEY": "test-youtube-key",
+            "YOUTUBE_API_BASE_URL": f"{platform_url}youtube/v3",
+            "X_BEARER_TOKEN": "test-x-bearer-token",
+            "X_API_BASE_URL": fake_x.url,
+            "PLATFORM_HTTP_TIMEOUT": str(TIMEOUT),
+            "FETCH_TRANSIENT_RETRIES": "0",
+        }
         # One worker process, one task at a time: a hung YouTube poll would block the X poll behind it.
         with worker(broker_url=redis.url, tmp_path=tmp_path, extra_env=env, concurrency=1):
             asked = time.monotonic()
@@ -52,6 +60,7 @@ def test_a_platform_that_never_answers_times_out_and_frees_the_worker(tmp_path):
                 log_path=tmp_path / "w1.log",
             )
             both_done = time.monotonic() - asked
+    fake_x.stop()
 
     hung = FetchRun.objects.get(platform="youtube")
     assert hung.status == FetchRun.Status.FAILED
