@@ -334,5 +334,7 @@ LOGGING = {
         # tweepy logs the Authorization header at DEBUG: never let it through.
         "tweepy": {"level": "INFO"},
         "urllib3": {"level": "INFO"},
+        # django-axes announces itself at INFO on every start (each management command); lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
