@@ -363,6 +363,9 @@ def machine_description(database_url):
     return f"nproc {os.cpu_count()}, memory {memory:.0f} GB, PostgreSQL {version} (shared_buffers {buffers})"
 
 
+ITEMS = ("overview", "division", "member", "standings-csv", "timeseries", "upsert")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=5000)
@@ -375,7 +378,17 @@ def main(argv=None):
     parser.add_argument("--timeseries-export", default=targets.TIMESERIES_EXPORT, help="module:function")
     parser.add_argument("--standings-export", default=targets.STANDINGS_EXPORT, help="module:function")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated items to measure, of {','.join(ITEMS)} (default: all; implies --no-scaling)",
+    )
     args = parser.parse_args(argv)
+    only = [item for item in args.only.split(",") if item]
+    if unknown := set(only) - set(ITEMS):
+        parser.error(f"unknown item(s) for --only: {', '.join(sorted(unknown))}")
+    if only:
+        args.no_scaling = True
 
     dataset.ensure_database(args.database_url)
     django_setup.setup(args.database_url)
@@ -396,16 +409,18 @@ def main(argv=None):
 
     vacuum()
     client = bench_client()
-    measurements = [
-        lambda: measure_overview(client, day, args.runs),
-        lambda: measure_division(client, day, args.runs),
-        lambda: measure_member(client, day, args.runs),
-        lambda: measure_standings_csv(day, args.runs, targets.load(args.standings_export)),
-        lambda: measure_timeseries(day, args.runs, targets.load(args.timeseries_export)),
-        lambda: measure_upsert(day, args.runs),
-    ]
+    measurements = {
+        "overview": lambda: measure_overview(client, day, args.runs),
+        "division": lambda: measure_division(client, day, args.runs),
+        "member": lambda: measure_member(client, day, args.runs),
+        "standings-csv": lambda: measure_standings_csv(day, args.runs, targets.load(args.standings_export)),
+        "timeseries": lambda: measure_timeseries(day, args.runs, targets.load(args.timeseries_export)),
+        "upsert": lambda: measure_upsert(day, args.runs),
+    }
     results = []
-    for measurement in measurements:
+    for item, measurement in measurements.items():
+        if only and item not in only:
+            continue
         result = measurement()
         results.append(result)
         ratio = "" if result.ratio is None else f": {result.ratio:.2f}x"

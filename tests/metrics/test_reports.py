@@ -249,14 +249,31 @@ def test_time_series_export_memory_does_not_grow_with_the_rows_on_postgresql():
     assert many_peak < many_size / 2, "the rows are never all in memory at once"
 
 
-def test_time_series_fast_csv_path_writes_exactly_what_the_general_writer_would(db):
-    names = ["=cmd|' /C calc'!A0", "+91 98xxx", "आशा"]
+@pytest.mark.parametrize("step", ["daily", "weekly", "monthly"])
+def test_time_series_fast_csv_path_writes_exactly_what_the_general_writer_would(db, step):
+    """The fast path (COPY on PostgreSQL, pre-made cells elsewhere) against csv_cell and csv.writer."""
+    names = ["=cmd|' /C calc'!A0", "+91 98xxx", "आशा", 'Comma, "Quoted"', "Line\rBreak"]
     for index, name in enumerate(names):
         member = factories.member_with_counts(name, name_hi="" if index else "-हिन्दी")
         factories.counts(factories.account(member, Platform.YOUTUBE), {MONDAY: 10 + index, MONDAY + timedelta(1): 20})
-    params = {"start": day(0), "end": day(3)}
+    two = factories.member_with_counts(
+        "Two Handles", series={Platform.X: {MONDAY: 100, MONDAY + timedelta(9): 150, MONDAY + timedelta(35): 180}}
+    )
+    factories.counts(factories.account(two, Platform.X), {MONDAY + timedelta(2): 1_000, MONDAY + timedelta(12): 1_200})
+    factories.counts(factories.account(two, Platform.FACEBOOK), {MONDAY + timedelta(3): 7})
+    params = {"start": day(0), "end": day(40), "step": step}
     fast = exports.csv_bytes(reports.build("timeseries", params))
     general = reports.build("timeseries", params)
-    general.csv_rows = None
+    general.csv_rows = general.csv_text = None
     assert fast == exports.csv_bytes(general)
-    assert "'=cmd|' /C calc'!A0" in fast.decode() and "'-हिन्दी" in fast.decode()
+    text = fast.decode()
+    assert "'=cmd|' /C calc'!A0" in text and "'-हिन्दी" in text and '"Comma, ""Quoted"""' in text
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert [row[1] for row in rows].count("Line\rBreak") == (2 if step == "daily" else 1)
+    two_x = [(row[4], row[5]) for row in rows if row[1] == "Two Handles" and row[3] == "X"]
+    expected = {
+        "daily": [(day(0), "100"), (day(2), "1100"), (day(9), "1150"), (day(12), "1350"), (day(35), "1380")],
+        "weekly": [(day(6), "1100"), (day(13), "1350"), (day(40), "1380")],
+        "monthly": [("2025-01-31", "1350"), (day(40), "1380")],
+    }[step]
+    assert two_x == expected
