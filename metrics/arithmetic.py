@@ -5,6 +5,7 @@ disagree between them. ``None`` means "n/a" throughout: a missing voter
 count is never treated as zero and a missing baseline never as no growth.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,12 +46,21 @@ def share_percent(reach, electors):
     return reach * 100.0 / electors
 
 
+@functools.lru_cache(maxsize=64)
+def _percent_ratio(percent):
+    """The percent as an exact fraction of one: (numerator, denominator)."""
+    numerator, denominator = Decimal(str(percent)).as_integer_ratio()
+    return numerator, denominator * 100
+
+
 def required_followers(percent, electors):
     """The followers that the target percent of electors means (rounded up)."""
     if not electors or electors <= 0:
         return None
-    # Exact decimal arithmetic: 5% of 2,00,001 electors is 10,000.05 → 10,001.
-    return math.ceil(Decimal(str(percent)) * Decimal(electors) / Decimal(100))
+    # Exact arithmetic on the percent as written: 5% of 2,00,001 electors is
+    # 10,000.05 → 10,001 (a ceiling division of integers, no float rounding).
+    numerator, denominator = _percent_ratio(percent)
+    return -(-numerator * electors // denominator)
 
 
 def followers_needed(reach, electors, percent):
@@ -61,14 +71,20 @@ def followers_needed(reach, electors, percent):
 
 
 def standing_status(reach, electors, target_percent, stretch_percent):
+    return standing(reach, electors, target_percent, stretch_percent)[0]
+
+
+def standing(reach, electors, target_percent, stretch_percent):
+    """(status, followers needed) at once: the target line worked out once."""
     required = required_followers(target_percent, electors)
     if required is None or reach is None:
-        return Status.NOT_APPLICABLE
+        return Status.NOT_APPLICABLE, None
+    needed = max(0, required - reach)
     if reach >= required_followers(stretch_percent, electors):
-        return Status.STRETCH
+        return Status.STRETCH, needed
     if reach >= required:
-        return Status.MEETS
-    return Status.BELOW
+        return Status.MEETS, needed
+    return Status.BELOW, needed
 
 
 def is_stagnant(growth):
@@ -76,19 +92,25 @@ def is_stagnant(growth):
     return growth is not None and growth <= 0
 
 
+UNKNOWN = Projection(unknown=True)
+REACHED = Projection(reached=True)
+NOT_AT_THIS_RATE = Projection(not_at_this_rate=True)
+BEYOND = Projection(beyond=True)
+
+
 def project_target_date(*, needed, growth, window_days, today):
     """The day the target is reached if the last window's growth continues."""
     if needed is None:
-        return Projection(unknown=True)
+        return UNKNOWN
     if needed <= 0:
-        return Projection(reached=True)
+        return REACHED
     if growth is None:
-        return Projection(unknown=True)
+        return UNKNOWN
     if growth <= 0:
-        return Projection(not_at_this_rate=True)
+        return NOT_AT_THIS_RATE
     days = math.ceil(needed * window_days / growth)
     if days > PROJECTION_HORIZON_DAYS:
-        return Projection(beyond=True)
+        return BEYOND
     return Projection(day=today + timedelta(days=days))
 
 

@@ -202,6 +202,10 @@ def history_chart(page):
     """One line per platform, the combined line, the target and stretch lines
     (following the voter roll in force) and the voter-roll changes marked."""
     history, target, rolls, day = page.history, page.target, page.rolls, page.day
+    combined = history["combined"]
+    # Every platform's days are among the combined line's: each day's text is made once.
+    xs = [d.isoformat() for d, _v in combined]
+    iso = dict(zip((d for d, _v in combined), xs, strict=True))
     traces = []
     for platform, points in sorted(history["platforms"].items()):
         traces.append(
@@ -210,23 +214,22 @@ def history_chart(page):
                 "mode": "lines",
                 "name": Platform(platform).label,
                 "line": {"color": COLOURS.get(platform), "width": 1.5},
-                "x": [d.isoformat() for d, _v in points],
+                "x": [iso.get(d) or d.isoformat() for d, _v in points],
                 "y": [v for _d, v in points],
             }
         )
-    combined = history["combined"]
     traces.append(
         {
             "type": "scatter",
             "mode": "lines",
             "name": _("Combined"),
             "line": {"width": 3, "color": "#222"},
-            "x": [d.isoformat() for d, _v in combined],
+            "x": xs,
             "y": [v for _d, v in combined],
         }
     )
     if combined and rolls:
-        xs = [d.isoformat() for d, _v in combined]
+        electors = electors_by_day(rolls, [d for d, _v in combined])
         for percent, label, dash, colour in (
             (target.percent, _("Target %(percent)s%%") % {"percent": target.percent}, "dash", COLOURS["target"]),
             (
@@ -236,10 +239,7 @@ def history_chart(page):
                 COLOURS["stretch_line"],
             ),
         ):
-            ys = []
-            for d, _v in combined:
-                electors = electors_on(rolls, d)
-                ys.append(round(electors * percent / 100) if electors else None)
+            ys = [round(count * percent / 100) if count else None for count in electors]
             traces.append(
                 {
                     "type": "scatter",
@@ -304,12 +304,13 @@ def history_chart(page):
     }
 
 
-def electors_on(rolls, day):
-    """The roll in force on ``day`` from an ascending list (the oldest when none is older)."""
-    in_force = None
-    for roll in rolls:
-        if roll.published_on <= day:
-            in_force = roll
-    if in_force is None and rolls:
-        in_force = rolls[0]
-    return in_force.total_electors if in_force else None
+def electors_by_day(rolls, days):
+    """The electors of the roll in force on each of ``days`` (ascending), in one walk
+    along the ascending ``rolls`` (before the first roll: the first roll's)."""
+    result = []
+    index = 0
+    for day in days:
+        while index + 1 < len(rolls) and rolls[index + 1].published_on <= day:
+            index += 1
+        result.append(rolls[index].total_electors if rolls else None)
+    return result

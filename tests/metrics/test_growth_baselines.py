@@ -71,5 +71,5 @@ def test_growth_query_count_does_not_depend_on_missed_days(day, django_assert_nu
         series = {day - timedelta(days=offset): 1_000 + offset for offset in (0, 8, 31, 95)}
         factories.counts(factories.account(member), series)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         selectors.standings(day=day)

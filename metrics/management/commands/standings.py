@@ -1,4 +1,5 @@
 import csv
+import io
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,29 +42,32 @@ def projection_text(projection):
     return "n/a"
 
 
-def standing_row(member):
+def standing_values(member):
+    """The member's CSV cells, in COLUMNS order."""
     na = "n/a"
-    return {
-        "id": member.id,
-        "name": member.name,
-        "role": member.role,
-        "party": member.party,
-        "constituency_number": member.constituency_number if member.constituency_number is not None else na,
-        "constituency": member.constituency_name or na,
-        "district": member.district or na,
-        "electors": member.electors if member.electors else na,
-        **{
-            f"followers_{platform}": member.followers[platform] if member.followers.get(platform) is not None else ""
-            for platform in selectors.PLATFORMS
-        },
-        "reach": member.reach if member.reach is not None else na,
-        "share_percent": f"{member.share:.2f}" if member.share is not None else na,
-        "status": member.status.value,
-        "followers_needed": member.needed if member.needed is not None else na,
-        "growth_30_days": member.growth_30 if member.growth_30 is not None else na,
-        "stagnant": "yes" if member.stagnant else "no",
-        "projected_date": projection_text(member.projection),
-    }
+    followers = member.followers
+    return (
+        member.id,
+        member.name,
+        member.role,
+        member.party,
+        member.constituency_number if member.constituency_number is not None else na,
+        member.constituency_name or na,
+        member.district or na,
+        member.electors if member.electors else na,
+        *[followers[platform] if followers.get(platform) is not None else "" for platform in selectors.PLATFORMS],
+        member.reach if member.reach is not None else na,
+        f"{member.share:.2f}" if member.share is not None else na,
+        member.status.value,
+        member.needed if member.needed is not None else na,
+        member.growth_30 if member.growth_30 is not None else na,
+        "yes" if member.stagnant else "no",
+        projection_text(member.projection),
+    )
+
+
+def standing_row(member):
+    return dict(zip(COLUMNS, standing_values(member), strict=True))
 
 
 class Command(BaseCommand):
@@ -81,14 +85,15 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--date {date!r} is not a date in the form YYYY-MM-DD.") from None
         standings = selectors.standings(day=day)
-        rows = [standing_row(member) for member in standings.members]
         if format == "csv":
-            # extrasaction="ignore": the rows are built from COLUMNS, so DictWriter's
-            # per-row check for unknown keys (a set difference each) is not needed.
-            writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
+            # Written whole, then printed in one write (not a write per row).
+            text = io.StringIO()
+            writer = csv.writer(text, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            writer.writerows(standing_values(member) for member in standings.members)
+            self.stdout.write(text.getvalue(), ending="")
             return
+        rows = [standing_row(member) for member in standings.members]
         summary = standings.summary()
         self.stdout.write(
             f"Standings on {standings.day} — target {standings.target.percent}%, stretch "
