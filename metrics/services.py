@@ -6,6 +6,7 @@ latest counts forward, updates the accounts' statuses and the batch's and
 run's figures. A retried batch overwrites the same rows.
 """
 
+import io
 import logging
 import time
 from collections import Counter
@@ -234,7 +235,20 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, st
         batch.finished_at = now
         if started is not None:
             batch.duration_seconds = round(time.monotonic() - started, 3)
-        batch.save()
+        # Not account_ids: a batch's 20,000 ids are written once, when it is planned.
+        batch.save(
+            update_fields=[
+                "status",
+                "accounts_ok",
+                "accounts_failed",
+                "status_counts",
+                "api_calls",
+                "errors",
+                "last_attempt_error",
+                "finished_at",
+                "duration_seconds",
+            ]
+        )
         _refresh_run(batch.run_id)
     return batch
 
@@ -416,37 +430,70 @@ def _audit_counts(rows, snapshots, existing, newer_stored, *, source, by_hand, u
 
 
 def _upsert_counts_postgresql(rows, *, source, now, evidence_url):
-    """The same upsert as two statements over arrays (PostgreSQL's unnest).
+    """The same upsert, set-based on PostgreSQL: COPY into a temporary table, then two upserts.
 
-    A day's poll of 20,000 accounts as 2 statements instead of 20 batches of
-    model instances and a read of the latest days: the latest count moves
-    only forward (the WHERE of the conflict update), as in the portable path.
+    A day's poll of 20,000 accounts is loaded the fastest way PostgreSQL
+    takes rows (COPY, no SQL text to parse per value), then written to the
+    history and the latest counts by one INSERT ... SELECT each; the latest
+    count moves only forward (the WHERE of the conflict update), as in the
+    portable path.
     """
-    account_ids, days, followers, posts = (list(column) for column in zip(*rows))
-    arrays = "unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[]) AS r(account_id, day, followers, posts)"
-    with connection.cursor() as cursor:
+    null = "\\N"  # COPY's text format writes NULL so
+    lines = "".join(
+        f"{account_id}\t{day.isoformat()}\t{followers}\t{null if posts is None else posts}\n"
+        for account_id, day, followers, posts in rows
+    )
+    snapshots = FollowerSnapshot._meta.db_table
+    latest = LatestCount._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE poll_counts (account_id bigint, day date, followers bigint, posts bigint)"
+            " ON COMMIT DROP"
+        )
+        cursor.copy_expert("COPY poll_counts FROM STDIN", io.StringIO(lines))
         cursor.execute(
             f"""
-            INSERT INTO {FollowerSnapshot._meta.db_table}
-                (account_id, day, followers, posts, source, fetched_at, evidence_url)
-            SELECT r.account_id, r.day, r.followers, r.posts, %s, %s, %s FROM {arrays}
+            INSERT INTO {snapshots} (account_id, day, followers, posts, source, fetched_at, evidence_url)
+            SELECT r.account_id, r.day, r.followers, r.posts, %s, %s, %s FROM poll_counts r
             ON CONFLICT (account_id, day) DO UPDATE SET followers = excluded.followers, posts = excluded.posts,
                 source = excluded.source, fetched_at = excluded.fetched_at, evidence_url = excluded.evidence_url
             """,
-            [source, now, evidence_url, account_ids, days, followers, posts],
+            [source, now, evidence_url],
         )
         cursor.execute(
             f"""
-            INSERT INTO {LatestCount._meta.db_table} AS latest (account_id, day, followers, posts, source, fetched_at)
-            SELECT DISTINCT ON (r.account_id) r.account_id, r.day, r.followers, r.posts, %s, %s FROM {arrays}
+            INSERT INTO {latest} AS latest (account_id, day, followers, posts, source, fetched_at)
+            SELECT DISTINCT ON (r.account_id) r.account_id, r.day, r.followers, r.posts, %s, %s FROM poll_counts r
             ORDER BY r.account_id, r.day DESC
             ON CONFLICT (account_id) DO UPDATE SET day = excluded.day, followers = excluded.followers,
                 posts = excluded.posts, source = excluded.source, fetched_at = excluded.fetched_at
             WHERE latest.day <= excluded.day
             """,
-            [source, now, account_ids, days, followers, posts],
+            [source, now],
         )
+        # Gone now, not at commit: a second batch in the same transaction makes its own.
+        cursor.execute("DROP TABLE poll_counts")
     return len(rows)
+
+
+def _update_accounts(ids, fields):
+    """Set these fields on these accounts: one statement.
+
+    On PostgreSQL a large set of ids goes as one array joined to the table,
+    not as one parameter per id (measured for 20,000 accounts: 0.27 s
+    against 0.33 s plus ~50 ms of the ORM preparing each id).
+    """
+    if connection.vendor != "postgresql" or len(ids) <= 1000:
+        SocialAccount.objects.filter(pk__in=ids).update(**fields)
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(SocialAccount._meta.get_field(name).column)} = %s" for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(SocialAccount._meta.db_table)} AS a SET {assignments}"
+            " FROM unnest(%s::bigint[]) AS chosen(id) WHERE a.id = chosen.id",
+            [*fields.values(), "{" + ",".join(str(int(pk)) for pk in ids) + "}"],
+        )
 
 
 def accounts_update_status(*, results, now):
@@ -458,12 +505,13 @@ def accounts_update_status(*, results, now):
     """
     by_status = {}
     for result in results:
-        by_status.setdefault((result.status, redact(result.error)[:500]), []).append(result.account_id)
+        error = redact(result.error)[:500] if result.error else ""
+        by_status.setdefault((result.status, error), []).append(result.account_id)
     for (status, error), ids in by_status.items():
-        fields = {"status": status, "last_checked_at": now, "last_error": redact(error)}
+        fields = {"status": status, "last_checked_at": now, "last_error": error}
         if status == SocialAccount.Status.OK:
             fields["last_success_at"] = now
-        SocialAccount.objects.filter(pk__in=ids).update(**fields)
+        _update_accounts(ids, fields)
     learnt = {r.account_id: r for r in results if r.platform_id or r.handle}
     if not learnt:
         return

@@ -1,6 +1,6 @@
 """Writing a day's counts: history upserted, the latest count moved forward only.
 
-On PostgreSQL the service writes through arrays (two statements); on SQLite
+On PostgreSQL the service loads the counts with COPY and writes them in two statements; on SQLite
 through bulk upserts: the same behaviour on both (CI runs these on PostgreSQL).
 """
 
@@ -65,3 +65,46 @@ def test_a_count_for_an_older_day_updates_history_but_not_the_latest():
     assert FollowerSnapshot.objects.get(account=account, day=today - timedelta(days=3)).evidence_url == "https://e.x/1"
     latest = LatestCount.objects.get(account=account)
     assert (latest.day, latest.followers) == (today, 2_000)
+
+
+def test_a_large_batch_records_every_count_and_status_in_set_based_statements():
+    """1,200 accounts (past the size where PostgreSQL takes the ids as one array): counts, blanks and failures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from legislators.models import SocialAccount
+    from metrics.models import FetchBatch, FetchRun
+
+    district = factories.district(name="Large")
+    members = factories.members_in_bulk(1_200, district_=district, days=[timezone.localdate() - timedelta(days=1)])
+    accounts = list(SocialAccount.objects.filter(legislator__in=members).order_by("pk"))
+    SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(last_error="old trouble")
+    failed = accounts[-1]
+    results = [
+        AccountResult(account_id=a.pk, followers=5_000 + i, posts=None if i % 2 else i)
+        for i, a in enumerate(accounts[:-1])
+    ]
+    results.append(AccountResult(account_id=failed.pk, status=SocialAccount.Status.SUSPENDED, error="suspended"))
+    now = timezone.now()
+    run = FetchRun.objects.create(platform="x", client="live", started_at=now, batches_total=1)
+    batch = FetchBatch.objects.create(run=run, index=0, account_ids=[a.pk for a in accounts])
+
+    with CaptureQueriesContext(connection) as queries:
+        services.record_batch_results(batch=batch, results=results, api_calls=12, now=now)
+    if connection.vendor == "postgresql":  # SQLite's bulk statements are cut by its limit on parameters
+        assert len(queries) <= 20
+
+    today = timezone.localdate(now)
+    stored = dict(FollowerSnapshot.objects.filter(day=today).values_list("account_id", "posts"))
+    assert len(stored) == 1_199 and failed.pk not in stored
+    assert stored[accounts[0].pk] == 0 and stored[accounts[1].pk] is None  # no post count: NULL, not 0
+    assert LatestCount.objects.get(account=accounts[2]).followers == 5_002
+    assert LatestCount.objects.get(account=failed).day < today  # the failure left its history alone
+    statuses = dict(SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]).values_list("pk", "status"))
+    assert list(statuses.values()).count(SocialAccount.Status.OK) == 1_199
+    assert statuses[failed.pk] == SocialAccount.Status.SUSPENDED
+    ok = SocialAccount.objects.get(pk=accounts[0].pk)
+    assert (ok.last_success_at, ok.last_checked_at, ok.last_error) == (now, now, "")
+    assert SocialAccount.objects.get(pk=failed.pk).last_error == "suspended"
+    batch.refresh_from_db()
+    assert (batch.status, batch.accounts_ok, batch.accounts_failed, len(batch.account_ids)) == ("done", 1_199, 1, 1_200)
