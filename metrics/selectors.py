@@ -547,26 +547,27 @@ def member_history(*, legislator_id, start=None, end=None):
         rows = cursor.fetchall()
     last = {}  # account -> its last count
     totals = {}  # platform -> the sum of its accounts' last counts
-    series = {}
+    series = {}  # platform -> [(day, total), ...]
     combined = []
-
-    def close(day):
-        for platform, total in totals.items():
-            series.setdefault(platform, []).append((day, total))
-        combined.append((day, sum(totals.values())))
-
     # One pass in day order, keeping running totals (three years of four
-    # accounts is ~4,400 rows).
+    # accounts is ~4,400 rows); a day is closed when the next one starts.
     current = None
     for account_id, platform, day, followers in rows:
         if day != current:
             if current is not None:
-                close(current)
+                for name, total in totals.items():
+                    series[name].append((current, total))
+                combined.append((current, sum(totals.values())))
             current = day
-        totals[platform] = totals.get(platform, 0) + followers - last.get(account_id, 0)
+        if platform not in totals:
+            totals[platform] = 0
+            series[platform] = []
+        totals[platform] += followers - last.get(account_id, 0)
         last[account_id] = followers
     if current is not None:
-        close(current)
+        for name, total in totals.items():
+            series[name].append((current, total))
+        combined.append((current, sum(totals.values())))
     return {"platforms": series, "combined": combined}
 
 

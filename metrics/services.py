@@ -286,8 +286,8 @@ def _refresh_run(run_id):
 def snapshots_upsert(*, results, source, now=None):
     """Upsert one snapshot per account for today and move the latest counts forward.
 
-    Two statements whatever the number of accounts (plus one read of the
-    current latest days). Call inside a transaction.
+    A fixed number of statements whatever the number of accounts (on
+    PostgreSQL: COPY into a temporary table and two upserts). Call inside a transaction.
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
@@ -328,7 +328,7 @@ def _upsert_counts(rows, *, source, now, evidence_url="", evidence_urls=None, us
     evidence_urls = evidence_urls or {}
     if connection.vendor == "postgresql" and not by_hand and not existing:
         # The common case, a poll with nothing stored by hand or newer on its
-        # days: nothing to audit, so two set-based statements do it all.
+        # days: nothing to audit, so a COPY and two set-based statements do it all.
         return _upsert_counts_postgresql(applied, source=source, now=now, evidence_url=evidence_url)
     snapshots = FollowerSnapshot.objects.bulk_create(
         [
