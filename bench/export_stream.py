@@ -9,11 +9,14 @@ members × 2 accounts × days follower snapshots with COPY (2,000,000 rows by
 default). Then, in the same run:
 
 1. a fresh child process streams the daily time series through the real
-   export view (/exports/timeseries.csv, StreamingHttpResponse, server-side
-   cursor) and reports rows/s, time to the first byte and its peak RSS
-   (getrusage ru_maxrss: Python, Django and pandas included);
-2. PostgreSQL's own ``COPY (<the same query>) TO STDOUT WITH CSV`` of the
-   export's SQL, read by psycopg2 into a counting sink: rows/s.
+   export view (/exports/timeseries.csv, StreamingHttpResponse; on
+   PostgreSQL the lines are computed and written by the server with COPY,
+   spooled to a temporary file and streamed from it) and reports rows/s,
+   time to the first byte and its peak RSS (getrusage ru_maxrss: Python,
+   Django and pandas included);
+2. PostgreSQL's own ``COPY (<query>) TO STDOUT WITH CSV`` of the plain
+   query of the same rows (the portable path's query, without the per-member
+   adding-up), read by psycopg2 into a counting sink: rows/s.
 
 Needs a PostgreSQL server; never touches any other database.
 """

@@ -229,6 +229,14 @@ def test_member_page_chart_has_platform_combined_target_lines_and_roll_changes(v
     assert any(name.startswith("Stretch 6.0") for name in names)
     assert [shape["x0"] for shape in chart["layout"]["shapes"]] == [days_ago(10).isoformat()]
     assert "1,20,000" in chart["layout"]["annotations"][0]["text"]
+    # The target line follows the roll in force: 5% of the first roll, then 5% of 1,20,000.
+    first_roll = asha.constituency.voter_rolls.order_by("published_on").first().total_electors
+    target = next(trace for trace in chart["data"] if trace["name"].startswith("Target"))
+    line = dict(zip(target["x"], target["y"], strict=True))
+    before = [y for x, y in line.items() if x < days_ago(10).isoformat()]
+    after = [y for x, y in line.items() if x >= days_ago(10).isoformat()]
+    assert before and set(before) == {round(first_roll * 5 / 100)}
+    assert after and set(after) == {6_000}
     assert 'id="history-data" type="application/json"' in response.content.decode()
 
 
