@@ -260,6 +260,7 @@ def xlsx_bytes(table, *, max_rows=None):
             close = getattr(table.rows, "close", None)
             if close:
                 close()  # release a server-side cursor at once
+            _discard(sheet)
             raise TooManyRows(max_rows)
         sheet.append([xlsx_cell(sheet, value, kind) for value, kind in zip(row, kinds, strict=True)])
     # Write-only workbooks spill rows to a temporary file, not memory.
@@ -267,6 +268,16 @@ def xlsx_bytes(table, *, max_rows=None):
         workbook.save(spool)
         spool.seek(0)
         return spool.read()
+
+
+def _discard(sheet):
+    """Finish an abandoned write-only sheet and delete its temporary file now
+    (openpyxl would keep the file to the process's exit and complain when the
+    unfinished sheet is garbage-collected)."""
+    sheet.close()
+    writer = getattr(sheet, "_writer", None)
+    if writer is not None:
+        writer.cleanup()
 
 
 def xlsx_response(table, *, max_rows=None):
