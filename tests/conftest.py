@@ -52,6 +52,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in Hindi leaves Hindi active on the thread (LocaleMiddleware
+    activates, nothing deactivates): the next test that builds a report
+    without a request would get Hindi headers. Each test ends in the default."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def redis_url():
     return REDIS_URL
