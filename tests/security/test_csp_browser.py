@@ -1,6 +1,7 @@
 """The pages satisfy the Content-Security-Policy in a real browser: no violation
 reported, and the chart is still drawn (plotly from static, data from json_script)."""
 
+import contextlib
 import os
 
 import pytest
@@ -29,20 +30,33 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+def chromium(monkeypatch):
+    """Opens headless Chromium when called (``with chromium() as browser``).
+
+    Opened after the test has written its data: Playwright's sync API runs an
+    event loop on this thread, and an ORM call made while it runs gets a
+    connection of its own that nothing closes (the test database could then
+    not be dropped at the end of the run).
+    """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright_api = pytest.importorskip("playwright.sync_api")
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not os.path.exists(executable):
         pytest.skip(f"no Chromium at {executable}")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+
+    @contextlib.contextmanager
+    def launch():
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+
+    return launch
 
 
-def test_pages_raise_no_csp_violation_and_the_chart_draws(browser, live_server, client, settings):
+def test_pages_raise_no_csp_violation_and_the_chart_draws(chromium, live_server, client, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     today = timezone.localdate()
     member = factories.legislator(
@@ -52,15 +66,7 @@ def test_pages_raise_no_csp_violation_and_the_chart_draws(browser, live_server, 
     factories.counts(account, {today - timezone.timedelta(days=d): 5_000 + d for d in (0, 10, 20, 30)})
     editor = factories.user("editor", "Editor", is_staff=True, is_superuser=True)
     client.force_login(editor)
-    context = browser.new_context()
-    context.add_init_script(RECORD_VIOLATIONS)
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-          "url": live_server.url}]
-    )  # fmt: skip
-    page = context.new_page()
-    console = []
-    page.on("console", lambda message: console.append(message.text))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     urls = [
         reverse("metrics:overview"),
         reverse("metrics:member", args=[member.pk]),
@@ -69,12 +75,23 @@ def test_pages_raise_no_csp_violation_and_the_chart_draws(browser, live_server, 
         reverse("admin:legislators_legislator_change", args=[member.pk]),
         reverse("admin:metrics_fetchrun_changelist"),
     ]
+    with chromium() as browser:
+        visit_all(browser, live_server, settings, session, urls, member_url=urls[1])
+
+
+def visit_all(browser, live_server, settings, session, urls, *, member_url):
+    context = browser.new_context()
+    context.add_init_script(RECORD_VIOLATIONS)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    console = []
+    page.on("console", lambda message: console.append(message.text))
     for url in urls:
         response = page.goto(live_server.url + url)
         assert response.status == 200, url
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
-        if url == reverse("metrics:member", args=[member.pk]):
+        if url == member_url:
             page.wait_for_selector("#history-chart .main-svg", timeout=15_000)
         violations = page.evaluate("window.__csp")
         assert not violations, f"{url}: {violations}"
@@ -82,11 +99,13 @@ def test_pages_raise_no_csp_violation_and_the_chart_draws(browser, live_server, 
     context.close()
 
 
-def test_login_page_raises_no_csp_violation(browser, live_server):
-    context = browser.new_context()
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    page.goto(live_server.url + reverse("login"))
-    page.wait_for_load_state("networkidle")
-    assert page.evaluate("window.__csp") == []
-    context.close()
+def test_login_page_raises_no_csp_violation(chromium, live_server):
+    url = live_server.url + reverse("login")
+    with chromium() as browser:
+        context = browser.new_context()
+        context.add_init_script(RECORD_VIOLATIONS)
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__csp") == []
+        context.close()
