@@ -22,14 +22,21 @@ import csv
 from django.db import connection
 
 
+def copy_csv(sql, params, out):
+    """PostgreSQL: the rows of ``sql`` written by the server as CSV (no header) into ``out``.
+
+    ``out`` takes text, or UTF-8 bytes when it is a binary file (psycopg2 chooses).
+    """
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params)
+        query = query.decode() if isinstance(query, bytes) else query
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", out)
+
+
 def write_csv(queryset, out, *, header):
     csv.writer(out, lineterminator="\n").writerow(header)
     if connection.vendor == "postgresql":
-        sql, params = queryset.query.sql_with_params()
-        with connection.cursor() as cursor:
-            query = cursor.mogrify(sql, params)
-            query = query.decode() if isinstance(query, bytes) else query
-            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", out)
+        copy_csv(*queryset.query.sql_with_params(), out)
         return
     writer = csv.writer(out, lineterminator="\n")
     for row in queryset.iterator(chunk_size=5000):

@@ -209,13 +209,6 @@ def electors_in_force_expression(*, day, constituency_ref="constituency_id"):
     return Coalesce(Subquery(newest_before), Subquery(oldest))
 
 
-def count_on_or_before(*, day, field_name="followers"):
-    """The account's latest snapshot value on or before ``day`` (served by the unique index)."""
-    return Subquery(
-        FollowerSnapshot.objects.filter(account_id=OuterRef("pk"), day__lte=day).order_by("-day").values(field_name)[:1]
-    )
-
-
 def role_on_day_expression(*, day):
     """The role held on ``day``: the newest RoleChange from on or before it, else the current role.
 
@@ -504,7 +497,7 @@ def _member_standing(row, *, day, target, role_labels):
     standing.reach = reach
     standing.growth = growth
     growth_30 = growth[30]
-    standing.stagnant = growth_30 is not None and growth_30 <= 0  # arithmetic.is_stagnant
+    standing.stagnant = arithmetic.is_stagnant(growth_30)
     if not has_seat:
         standing.na_reason = "no constituency"
     elif not electors:
