@@ -1,6 +1,6 @@
 """Counts entered by hand: evidence, marked manual, and the newer reading wins a day."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -15,6 +15,12 @@ from metrics.services import snapshot_enter, snapshots_upsert
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def yesterday_noon():
+    """A read time whose day cannot change an hour either side (local midnight is far)."""
+    day = timezone.localdate() - timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(12)))
 
 
 @pytest.fixture
@@ -80,7 +86,7 @@ def test_a_manual_count_is_marked_manual_on_the_member_page(client, viewer, acco
 
 
 def test_a_later_api_count_the_same_day_replaces_the_manual_one_and_both_stay_in_the_audit(account):
-    now = timezone.now()
+    now = yesterday_noon()
     snapshot_enter(
         account=account,
         day=timezone.localdate(now),
@@ -99,7 +105,7 @@ def test_a_later_api_count_the_same_day_replaces_the_manual_one_and_both_stay_in
 
 
 def test_an_api_count_read_before_the_manual_one_does_not_overwrite_it(account):
-    now = timezone.now()
+    now = yesterday_noon()
     snapshot_enter(
         account=account, day=timezone.localdate(now), followers=1000, evidence_url="https://e.org/1", now=now
     )
