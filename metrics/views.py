@@ -19,7 +19,6 @@ from .forms import CountEntryForm
 from .tasks import plan_fetch_task
 
 logger = logging.getLogger(__name__)
-logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
 dashboard_required = permission_required("metrics.view_dashboard", raise_exception=True)
 

@@ -68,6 +68,8 @@ def legislator(name=None, constituency_=None, role=Role.MLA, party_=None, **extr
 
 
 def account(member, platform=Platform.X, handle=None, **extra):
+    if extra.get("last_success_at") and "status" not in extra:
+        extra["status"] = SocialAccount.Status.OK  # a polled account, as the poller leaves it
     return SocialAccount.objects.create(
         legislator=member, platform=platform, handle=handle or f"handle_{next(_seq)}", **extra
     )
