@@ -89,6 +89,8 @@ def gain(value):
     """Followers a day: whole numbers in Indian grouping, small rates with one decimal."""
     if value is None:
         return _("n/a")
+    if value == 0:
+        return "0"  # nothing more is needed (or nothing gained): not "0.0"
     if abs(value) < 10:
         return f"{value:.1f}"
     return indian_number(value)

@@ -53,7 +53,7 @@ def test_daily_rate():
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(None, "n/a"), (0, "0.0"), (2.25, "2.2"), (60, "60"), (123456.7, "1,23,457")]
+    ("value", "text"), [(None, "n/a"), (0, "0"), (0.04, "0.0"), (2.25, "2.2"), (60, "60"), (123456.7, "1,23,457")]
 )
 def test_gain_is_a_followers_a_day_figure_in_indian_grouping(value, text):
     assert tracker.gain(value) == text
