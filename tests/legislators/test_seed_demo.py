@@ -59,3 +59,23 @@ def test_seed_if_empty_leaves_existing_data_alone():
     factories.legislator("A real member")
     seed("--if-empty", "--members", "5", "--days", "5")
     assert Legislator.objects.count() == 1
+
+
+def test_the_seeded_history_ends_at_each_accounts_latest_count(monkeypatch):
+    from legislators.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo.SnapshotWriter, "BATCH", 97)  # several bulk writes, one ending mid-account
+    seed("--members", "6", "--days", "30", "--seed", "3")
+    for latest in LatestCount.objects.select_related("account"):
+        last = FollowerSnapshot.objects.filter(account=latest.account).latest("day")
+        assert (last.day, last.followers, last.posts, last.source, last.fetched_at) == (
+            latest.day,
+            latest.followers,
+            latest.posts,
+            "demo",
+            latest.fetched_at,
+        )
+        assert (last.posts is None) == (latest.account.platform == "facebook")  # Facebook gives no post count
+    accounts_with_history = FollowerSnapshot.objects.values("account").distinct().count()
+    assert accounts_with_history == SocialAccount.objects.count()
+    assert FollowerSnapshot.objects.count() > 97 * 2

@@ -1,10 +1,11 @@
 """Deterministic synthetic data for one invented state (see legislators/demo_names.py)."""
 
+import io
 import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -25,6 +26,54 @@ from metrics.models import FollowerSnapshot, LatestCount, Source, Target
 
 STATE_CODE = "DM"  # an invented state code: "demo"
 PLATFORM_SHARE = {Platform.X: 0.35, Platform.FACEBOOK: 0.35, Platform.INSTAGRAM: 0.2, Platform.YOUTUBE: 0.1}
+
+
+class SnapshotWriter:
+    """Writes the demo history in bulk: COPY on PostgreSQL, ``executemany`` elsewhere.
+
+    A year of 688 accounts is ~250,000 rows; building a model object per row
+    for ``bulk_create`` took 25 of the seed's 30 s on SQLite.
+    """
+
+    BATCH = 50_000
+    COLUMNS = ("account_id", "day", "followers", "posts", "source", "fetched_at", "evidence_url")
+
+    def __init__(self, fetched_at):
+        self.ops = connection.ops
+        self.fetched_at = fetched_at
+        self.days = {}  # day -> its database value
+        self.rows = []
+
+    def add(self, account_id, day, followers, posts):
+        value = self.days.get(day)
+        if value is None:
+            value = self.days[day] = self.ops.adapt_datefield_value(day)
+        self.rows.append((account_id, value, followers, posts))
+        if len(self.rows) >= self.BATCH:
+            self.flush()
+
+    def flush(self):
+        if not self.rows:
+            return
+        table = FollowerSnapshot._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                null = "\\N"
+                tail = f"\t{Source.DEMO.value}\t{self.fetched_at.isoformat()}\t\n"
+                buffer = io.StringIO(
+                    "".join(
+                        f"{account}\t{day}\t{followers}\t{null if posts is None else posts}{tail}"
+                        for account, day, followers, posts in self.rows
+                    )
+                )
+                cursor.copy_expert(f"COPY {table} ({', '.join(self.COLUMNS)}) FROM STDIN", buffer)
+            else:
+                fetched_at = self.ops.adapt_datetimefield_value(self.fetched_at)
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(self.COLUMNS)}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    [(*row, Source.DEMO.value, fetched_at, "") for row in self.rows],
+                )
+        self.rows = []
 
 
 class Command(BaseCommand):
@@ -183,7 +232,7 @@ class Command(BaseCommand):
         accounts = SocialAccount.objects.bulk_create(accounts)
 
         now = timezone.now()
-        snapshots = []
+        writer = SnapshotWriter(now)
         latest = []
         for account, (profile, followers_today) in zip(accounts, plans):
             rate = PROFILES[profile]
@@ -199,11 +248,7 @@ class Command(BaseCommand):
                 if profile == "stagnant":
                     followers = round(followers_today)
                 posts = None if posts_today is None else max(0, round(posts_today - posts_per_day * offset))
-                snapshots.append(
-                    FollowerSnapshot(
-                        account=account, day=day, followers=followers, posts=posts, source=Source.DEMO, fetched_at=now
-                    )
-                )
+                writer.add(account.pk, day, followers, posts)
                 last_day = (day, followers, posts)
             latest.append(
                 LatestCount(
@@ -215,10 +260,7 @@ class Command(BaseCommand):
                     fetched_at=now,
                 )
             )
-            if len(snapshots) >= 20_000:
-                FollowerSnapshot.objects.bulk_create(snapshots, batch_size=5000)
-                snapshots = []
-        FollowerSnapshot.objects.bulk_create(snapshots, batch_size=5000)
+        writer.flush()
         LatestCount.objects.bulk_create(latest, batch_size=5000)
         SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(last_checked_at=now, last_success_at=now)
         return {
