@@ -2,6 +2,7 @@
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,9 @@ def setup(database_url):
     from django.conf import settings
 
     django.setup()
+    # Pages are measured without collectstatic: whitenoise's warning about the
+    # missing STATIC_ROOT says nothing about the numbers (pytest ignores it too).
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     # Measure the code, not DEBUG's query log; the test client's host.
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
