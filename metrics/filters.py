@@ -8,7 +8,7 @@ standings selector whether a page or a download asked.
 from django import forms
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -93,12 +93,24 @@ class StandingsFilterForm(forms.Form):
                 widget.choices = field.widget.choices
                 widget.is_required = field.widget.is_required
                 field.widget = widget
+        # Each district names its division, so the page can offer only the chosen division's districts.
+        self.fields["district"].widget.option_data = lambda district: {"division": district.division_id}
 
     def visible_fields_of(self, names):
         return [self[name] for name in names]
 
     def clean(self):
         data = super().clean()
+        division, district = data.get("division"), data.get("district")
+        if division and district and district.division_id != division.pk:
+            self.add_error(
+                "district",
+                _("The district “%(district)s” is not in the division “%(division)s”: choose one of its districts.")
+                % {
+                    "district": self.fields["district"].label_from_instance(district),
+                    "division": self.fields["division"].label_from_instance(division),
+                },
+            )
         day = data.get("date") or timezone.localdate()
         deadline = data.get("deadline")
         if deadline and deadline <= day:
@@ -147,21 +159,33 @@ class QuickSelect(forms.Select):
     The same markup as forms.Select; at national scale the district list
     has hundreds of options and rendering each through the widget templates
     cost more than computing the page's standings. Flat choices only (no option groups).
+
+    ``option_data``, when set, maps a model choice's instance to ``data-*``
+    attributes of its option (read from the instance the choice query already
+    loaded: no query more).
     """
+
+    option_data = None
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = set(self.format_value(value))
-        options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    "" if option_value is None else option_value,
-                    mark_safe(" selected") if str("" if option_value is None else option_value) in selected else "",
+        options = []
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            instance = getattr(option_value, "instance", None)
+            data = ""
+            if self.option_data is not None and instance is not None:
+                data = flatatt({f"data-{key}": item for key, item in self.option_data(instance).items()})
+            options.append(
+                format_html(
+                    '<option value="{}"{}{}>{}</option>',
+                    text,
+                    mark_safe(" selected") if text in selected else "",
+                    data,
                     label,
                 )
-                for option_value, label in self.choices
-            ),
-        )
+            )
         final_attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>\n{}\n</select>', name, flatatt(final_attrs), options)
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>', name, flatatt(final_attrs), mark_safe("\n".join(options))
+        )

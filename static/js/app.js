@@ -7,3 +7,25 @@
     if (hex.test(dot.dataset.colour)) { dot.style.setProperty("--party", dot.dataset.colour); }
   });
 })();
+
+/* The district list offers only the chosen division's districts (each option carries data-division);
+   a district left over from another division is cleared. Without script every district stays listed
+   and the server refuses a district outside the chosen division, naming both. */
+(function () {
+  "use strict";
+  document.querySelectorAll("form").forEach(function (form) {
+    var division = form.querySelector("select[name=division]");
+    var district = form.querySelector("select[name=district]");
+    if (!division || !district) { return; }
+    function narrow() {
+      Array.prototype.forEach.call(district.options, function (option) {
+        var elsewhere = Boolean(division.value && option.value && option.dataset.division !== division.value);
+        option.hidden = elsewhere;
+        option.disabled = elsewhere;
+        if (elsewhere && option.selected) { district.value = ""; }
+      });
+    }
+    division.addEventListener("change", narrow);
+    narrow();
+  });
+})();

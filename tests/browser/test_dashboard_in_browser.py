@@ -226,3 +226,33 @@ def test_a_district_limited_viewer_cannot_see_another_districts_member(browser, 
     assert response.status == 404
     assert requests.outside() == []
     context.close()
+
+
+def test_the_district_list_follows_the_chosen_division(browser, live_server):
+    _state()
+    factories.user("official", "Viewer")
+    base = live_server.url
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _log_in(page, base, "official")
+
+    def offered():
+        return page.eval_on_selector_all(
+            "form.filters select[name=district] option", "options => options.filter(o => !o.hidden).map(o => o.text)"
+        )
+
+    assert offered() == ["All districts", "Hilltop", "Lakeside", "Seaside"]
+    page.select_option("form.filters select[name=district]", label="Hilltop")
+    page.select_option("form.filters select[name=division]", label="Dakshin")
+    assert offered() == ["All districts", "Seaside"]
+    # Hilltop is in Uttar: the choice left over from before is cleared, not sent with Dakshin.
+    assert page.input_value("form.filters select[name=district]") == ""
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    seaside_names = [name for index, (name, _hi) in enumerate(NAMES) if index % 3 == 2]
+    assert sorted(_table_names(page)) == sorted(seaside_names)
+    # After the page reloads with the division chosen, the list is still narrowed to it.
+    assert offered() == ["All districts", "Seaside"]
+    page.select_option("form.filters select[name=division]", label="Uttar")
+    assert offered() == ["All districts", "Hilltop", "Lakeside"]
+    context.close()
