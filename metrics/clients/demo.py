@@ -10,7 +10,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from legislators.models import SocialAccount
+from legislators.models import Legislator, SocialAccount
 from metrics.models import LatestCount
 
 from .base import AccountResult, FetchOutcome
@@ -24,13 +24,14 @@ PROFILES = {
 }
 
 
-def profile_for(legislator_id):
+def profile_for(name):
     """A stable profile per member: 50% steady, 20% fast, 20% stagnant, 10% declining.
 
     seed_demo draws each member's history from the same profile, so polling
-    continues the trend the history shows.
+    continues the trend the history shows. It comes from the member's name,
+    not the id: a demo seeded again (ids move on) keeps its members' trends.
     """
-    bucket = random.Random(legislator_id * 7919).random()
+    bucket = random.Random(f"demo-profile:{name}").random()
     if bucket < 0.5:
         return "steady"
     if bucket < 0.7:
@@ -51,6 +52,9 @@ class DemoClient:
         self._test_hooks()
         now = now or timezone.now()
         latest = {row.account_id: row for row in LatestCount.objects.filter(account__in=accounts)}
+        names = dict(
+            Legislator.objects.filter(pk__in={account.legislator_id for account in accounts}).values_list("pk", "name")
+        )
         outcome = FetchOutcome(api_calls=1)
         for account in accounts:
             previous = latest.get(account.pk)
@@ -60,7 +64,7 @@ class DemoClient:
                 posts = rng.randint(100, 3_000) if self.platform != "facebook" else None
             else:
                 elapsed_days = max(_days_between(previous.fetched_at, now), 0.0)
-                profile = profile_for(account.legislator_id)
+                profile = profile_for(names.get(account.legislator_id, ""))
                 noise = rng.uniform(0.8, 1.2)
                 followers = round(previous.followers * (1 + PROFILES[profile] * elapsed_days * noise))
                 if profile in ("steady", "fast"):

@@ -211,7 +211,7 @@ class Command(BaseCommand):
             platforms = [Platform.X, Platform.FACEBOOK] + rng.sample(
                 [Platform.INSTAGRAM, Platform.YOUTUBE], rng.randint(0, 2)
             )
-            profile = profile_for(legislator.pk)
+            profile = profile_for(legislator.name)
             # Today's share of electors lands between 1% and 10%: some meet the target, many do not.
             share_today = rng.uniform(0.01, 0.10)
             reach_today = constituency_roll.total_electors * share_today
