@@ -29,11 +29,11 @@ django.setup()
 import responses  # noqa: E402
 
 from legislators.models import SocialAccount  # noqa: E402
-from metrics.clients.facebook import FacebookClient  # noqa: E402
-from metrics.clients.instagram import InstagramClient  # noqa: E402
-from metrics.clients.x import XClient  # noqa: E402
-from metrics.clients.youtube import YouTubeClient  # noqa: E402
-from metrics.ratelimit import RequestBudget  # noqa: E402
+from metrics.polling.budget import RequestBudget  # noqa: E402
+from metrics.polling.clients.facebook import FacebookClient  # noqa: E402
+from metrics.polling.clients.instagram import InstagramClient  # noqa: E402
+from metrics.polling.clients.x import XClient  # noqa: E402
+from metrics.polling.clients.youtube import YouTubeClient  # noqa: E402
 
 N = 1000
 BATCH = {"x": 100, "facebook": 50, "instagram": 25, "youtube": 50}

@@ -167,7 +167,7 @@ def run_export(days):
     from django.contrib.auth.models import User
     from django.test import RequestFactory
 
-    from metrics.export_views import export
+    from metrics.reports.views import export
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     request = RequestFactory().get("/exports/timeseries.csv", export_params(days))
@@ -204,12 +204,12 @@ def run_copy(days):
     """PostgreSQL's COPY of the export's own SQL, read into a counting sink."""
     from django.db import connection
 
-    from metrics import reports
+    from metrics.reports import options, timeseries
 
-    filters, options = reports.parse(export_params(days))
+    filters, options = options.parse(export_params(days))
     end = options.cleaned_data["end"]
-    members = reports.timeseries_members(filters=filters, user=None, end=end)
-    queryset = reports.timeseries_queryset(members=members, start=options.cleaned_data["start"], end=end)
+    members = timeseries.timeseries_members(filters=filters, user=None, end=end)
+    queryset = timeseries.timeseries_queryset(members=members, start=options.cleaned_data["start"], end=end)
     sql, params = queryset.query.sql_with_params()
 
     class Sink:

@@ -125,7 +125,7 @@ def main():
     from django.utils import timezone
 
     from metrics.models import FetchRun
-    from metrics.tasks import plan_fetch_task
+    from metrics.polling.tasks import plan_fetch_task
 
     call_command("migrate", verbosity=0)
     accounts = seed(args.accounts)

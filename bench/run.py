@@ -269,9 +269,9 @@ def measure_upsert(day, runs):
     from django.utils import timezone
 
     from legislators.models import SocialAccount
-    from metrics.clients.base import AccountResult
     from metrics.models import FetchBatch, FetchRun
-    from metrics.services import record_batch_results
+    from metrics.polling.clients.base import AccountResult
+    from metrics.polling.runs import record_batch_results
 
     poll_day = day + timedelta(days=1)
     now = timezone.make_aware(datetime.combine(poll_day, datetime.min.time()) + timedelta(hours=12))

@@ -45,7 +45,7 @@ def timeseries_queryset(*, start, end):
 
 def streaming_timeseries_csv(out, *, start, end):
     """Every active account's daily counts between two days, through the project's CSV writer."""
-    from metrics.csv_copy import write_csv
+    from metrics.reports.csv_copy import write_csv
 
     write_csv(timeseries_queryset(start=start, end=end), out, header=TIMESERIES_COLUMNS)
 
@@ -68,10 +68,10 @@ def standings_command_csv(out):
 def report_timeseries_csv(out, *, start, end):
     """The analysts' time-series download itself (metrics.reports + metrics.exports,
     the code behind /exports/timeseries.csv): daily step, long layout, all members."""
-    from metrics import exports, reports
+    from metrics.reports import tables, writers
 
-    table = reports.build(
+    table = tables.build(
         "timeseries", {"start": start.isoformat(), "end": end.isoformat(), "step": "daily", "layout": "long"}
     )
-    for chunk in exports.csv_chunks(table):
+    for chunk in writers.csv_chunks(table):
         out.write(chunk)

@@ -7,14 +7,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "follower_tracker.settings")
 
 app = Celery("follower_tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live beside their concern: metrics.polling.tasks and metrics.reports.tasks.
+app.autodiscover_tasks(["metrics.polling", "metrics.reports"])
 
 
 @app.on_after_configure.connect
 def _make_filesystem_queue_folders(sender, **kwargs):
     """The embedded filesystem broker needs its folders before the first message."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

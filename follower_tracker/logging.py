@@ -1,16 +1,19 @@
-"""Keep secrets out of logs and stored error messages.
+"""Keep secrets out of logs and stored error messages: the ONE ``redact()``.
 
 ``redact(text)`` replaces the value of every secret setting (API tokens, keys,
 passwords: SECRET_SETTING_NAMES plus any setting whose name says TOKEN,
 SECRET, API_KEY or PASSWORD, and the database and broker passwords) with
-``[redacted]``. The logging filter applies it to every record, message and
-traceback included; services apply it to the errors they store on fetch runs.
+``[redacted]``, as it is, URL-encoded (a token in a query string) and
+URL-decoded (a platform echoing back a token it received encoded); then any
+credential-shaped text (``access_token=…``, ``key=…``, ``Bearer …``) whatever
+its value. The logging filter applies it to every record, message and
+traceback included; polling applies it to every error it stores or shows.
 """
 
 import logging
 import re
 from functools import lru_cache
-from urllib.parse import urlparse
+from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlparse
 
 REDACTED = "[redacted]"
 _SECRET_NAME = re.compile(r"TOKEN|SECRET|API_KEY|PASSWORD|ACCESS_KEY")
@@ -34,8 +37,14 @@ def _secret_values(_cache_key=None):
     broker_password = urlparse(getattr(settings, "CELERY_BROKER_URL", "") or "").password
     if broker_password and len(broker_password) >= _MIN_LENGTH:
         values.add(broker_password)
+    # Each as it is, URL-encoded and URL-decoded (both spellings of a space).
+    spellings = set()
+    for value in values:
+        for variant in (value, quote(value, safe=""), quote_plus(value), unquote(value), unquote_plus(value)):
+            if len(variant) >= _MIN_LENGTH:
+                spellings.add(variant)
     # Longest first, so a secret containing another is replaced whole.
-    return tuple(sorted(values, key=len, reverse=True))
+    return tuple(sorted(spellings, key=len, reverse=True))
 
 
 def secret_values():
@@ -49,18 +58,27 @@ def secret_values():
     return _secret_values(key)
 
 
+# Credentials in URLs and headers, whatever their value (a token we were never told about).
+_CREDENTIAL_PATTERNS = [
+    re.compile(r"((?:access_token|api_key|key|client_secret|refresh_token)=)[^&\s'\"]+", re.IGNORECASE),
+    re.compile(r"((?:Bearer|OAuth) )[A-Za-z0-9%._~+/=|-]+"),
+]
+
+
 def redact(text):
-    """``text`` with every secret setting's value replaced by [redacted]."""
+    """``text`` with every secret replaced by [redacted]: the one redaction for errors, logs and the admin."""
     if not text:
         return text
     text = str(text)
     try:
         values = secret_values()
-    except Exception:  # settings not configured yet: nothing known to redact
-        return text
+    except Exception:  # settings not configured yet: only the patterns apply
+        values = ()
     for value in values:
         if value in text:
             text = text.replace(value, REDACTED)
+    for pattern in _CREDENTIAL_PATTERNS:
+        text = pattern.sub(rf"\1{REDACTED}", text)
     return text
 
 

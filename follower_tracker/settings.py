@@ -75,6 +75,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # The dashboard's template tags live with the pages (metrics/web/), not at the app's top.
+            "libraries": {
+                "downloads": "metrics.web.templatetags.downloads",
+                "localised": "metrics.web.templatetags.localised",
+                "tracker": "metrics.web.templatetags.tracker",
+            },
         },
     },
 ]
@@ -207,13 +213,10 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        # Kombu's broadcast (control) exchange files: under var/, not a "control/" folder in the working directory.
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # How long a delivered but unacknowledged task (a worker killed mid-batch)
-    # waits before Redis hands it to another worker. Retries wait at most
-    # FETCH_MAX_RETRY_WAIT, well below this, so a waiting retry is not redelivered.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -237,7 +240,8 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "socket_timeout": 10,
         # A task taken by a worker that then dies without acknowledging it
         # (SIGKILL, power cut) is given to another worker after this long.
-        # Must exceed the longest task (CELERY_TASK_TIME_LIMIT).
+        # Must exceed the longest task (CELERY_TASK_TIME_LIMIT); retries wait at
+        # most FETCH_MAX_RETRY_WAIT, well below it, so a waiting retry is not redelivered.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
     }
 

@@ -3,21 +3,17 @@ import io
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery, Sum
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from metrics import arithmetic
-from metrics.admin_actions import poll_accounts_now, poll_platforms_now
-from metrics.selectors import electors_in_force_expression
-
-from . import importers, services, validation
+from . import services, validation
+from .audit import AuditedAdmin
+from .imports.admin import ImportBatchAdmin  # noqa: F401  (registers the import pages)
 from .models import (
     AuditEntry,
     ChangeSource,
@@ -25,7 +21,6 @@ from .models import (
     District,
     Division,
     HandleChange,
-    ImportBatch,
     Legislator,
     Party,
     RoleChange,
@@ -33,46 +28,7 @@ from .models import (
     UserScope,
     VoterRoll,
 )
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Every save and delete through the admin leaves an AuditEntry with its author;
-    the object's History page shows them."""
-
-    object_history_template = "admin/audited_object_history.html"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.record_admin_save(form=form, user=request.user, change=change)
-
-    def delete_model(self, request, obj):
-        services.record_admin_delete(instance=obj, user=request.user)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.record_admin_delete(instance=obj, user=request.user)
-        super().delete_queryset(request, queryset)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            services.record_admin_delete(instance=obj, user=request.user)
-            obj.delete()
-        for obj in instances:
-            obj.save()
-        formset.save_m2m()
-        for inline_form in formset.forms:
-            if inline_form.instance.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
-                services.record_admin_save(form=inline_form, user=request.user, change=bool(inline_form.initial))
-
-    def history_view(self, request, object_id, extra_context=None):
-        entries = []
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            entries = list(services.audit_trail_for(instance=obj)[:500])
-        extra_context = {**(extra_context or {}), "audit_entries": entries}
-        return super().history_view(request, object_id, extra_context=extra_context)
+from .rolls import electors_in_force_expression
 
 
 def _today():
@@ -205,43 +161,15 @@ class RoleChangeInline(admin.TabularInline):
     fields = ["role", "effective_from", "note"]
 
 
-def _reach_subquery():
-    """The sum of a member's active accounts' latest counts (one correlated subquery, no GROUP BY)."""
-    from metrics.models import LatestCount
-
-    return Subquery(
-        LatestCount.objects.filter(account__legislator_id=OuterRef("pk"), account__active=True)
-        .order_by()
-        .values("account__legislator_id")
-        .annotate(total=Sum("followers"))
-        .values("total")[:1]
-    )
-
-
 @admin.register(Legislator)
 class LegislatorAdmin(AuditedAdmin):
-    list_display = ["name", "name_hi", "role", "party", "constituency", "active", "latest_followers", "share"]
+    list_display = ["name", "name_hi", "role", "party", "constituency", "active"]
     list_filter = ["role", "party", "active", "constituency__district__division", "constituency__district"]
     search_fields = ["name", "name_hi", "constituency__name", "constituency__name_hi", "=constituency__number"]
     list_select_related = ["party", "constituency"]
     autocomplete_fields = ["constituency", "party"]
     inlines = [RoleChangeInline, SocialAccountInline]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(reach=_reach_subquery(), electors_today=electors_in_force_expression(day=_today()))
-        )
-
-    @admin.display(description=_("latest followers"), ordering="reach")
-    def latest_followers(self, obj):
-        return obj.reach
-
-    @admin.display(description=_("share of voters %"))
-    def share(self, obj):
-        share = arithmetic.share_percent(obj.reach, obj.electors_today) if obj.constituency_id else None
-        return "n/a" if share is None else f"{share:.2f}"
+    audited_by_service = ("role",)  # legislator_change_role dates and audits it
 
     def save_model(self, request, obj, form, change):
         new_role = obj.role
@@ -270,8 +198,6 @@ class SocialAccountAdmin(AuditedAdmin):
         "kind",
         "status",
         "active",
-        "latest_followers",
-        "share",
         "last_success_at",
     ]
     list_filter = ["platform", "status", "kind", "active", "legislator__constituency__district__division"]
@@ -279,18 +205,8 @@ class SocialAccountAdmin(AuditedAdmin):
     list_select_related = ["legislator", "latest"]
     autocomplete_fields = ["legislator"]
     readonly_fields = ["last_checked_at", "last_success_at", "last_error", "former_handles"]
-    actions = [retire_accounts, poll_accounts_now, poll_platforms_now]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                electors_today=electors_in_force_expression(
-                    day=_today(), constituency_ref="legislator__constituency_id"
-                )
-            )
-        )
+    actions = [retire_accounts]
+    audited_by_service = ("handle",)  # account_record_rename keeps the history and audits it
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -299,21 +215,6 @@ class SocialAccountAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire instead: an account's history must stay
-
-    @admin.display(description=_("latest followers"), ordering="latest__followers")
-    def latest_followers(self, obj):
-        latest = getattr(obj, "latest", None)
-        if latest is None:
-            return "—"
-        if latest.source in ("manual", "import"):
-            return format_html("{} <em>({})</em>", latest.followers, gettext("manual"))
-        return latest.followers
-
-    @admin.display(description=_("share of voters %"))
-    def share(self, obj):
-        latest = getattr(obj, "latest", None)
-        share = arithmetic.share_percent(latest.followers if latest else None, obj.electors_today)
-        return "n/a" if share is None else f"{share:.2f}"
 
     @admin.display(description=_("former handles"))
     def former_handles(self, obj):
@@ -444,199 +345,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if obj.note:
             parts.append(obj.note)
         return "; ".join(parts)[:300]
-
-
-# --- imports ------------------------------------------------------------------------------------
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportBatch.Kind.choices)
-    file = forms.FileField(label=_("CSV or XLSX file"))
-    mapping = forms.CharField(
-        label=_("Column mapping"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line, file header=our column, e.g. ac_no=number"),
-    )
-    constants = forms.CharField(
-        label=_("Fixed values"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For columns the file lacks, one per line, e.g. state_code=MP"),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
-            raise ValidationError(_("Expected a .csv or .xlsx file."))
-        return upload
-
-    def clean_mapping(self):
-        try:
-            return importers.parse_pairs([self.cleaned_data["mapping"]], what=gettext("Mapping"))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-
-    def clean_constants(self):
-        try:
-            return importers.parse_pairs([self.cleaned_data["constants"]], what=gettext("Fixed value"))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "kind",
-        "filename",
-        "status",
-        "rows",
-        "created",
-        "updated",
-        "unchanged",
-        "created_by",
-        "entries_link",
-    ]
-    list_filter = ["kind", "status", "created_by"]
-    search_fields = ["filename", "sha256"]
-    list_select_related = ["created_by"]
-    readonly_fields = [
-        "kind",
-        "filename",
-        "sha256",
-        "options",
-        "status",
-        "rows",
-        "created",
-        "updated",
-        "unchanged",
-        "errors",
-        "created_by",
-        "created_at",
-        "applied_at",
-    ]
-    change_list_template = "admin/legislators/importbatch/change_list.html"
-
-    def has_add_permission(self, request):
-        return False  # through the upload page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("audit entries"))
-    def entries_link(self, obj):
-        url = reverse("admin:legislators_auditentry_changelist") + f"?batch__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, gettext("changes"))
-
-    def get_urls(self):
-        urls = [
-            path("upload/", self.admin_site.admin_view(self.upload_view), name="legislators_importbatch_upload"),
-            path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="legislators_importbatch_preview",
-            ),
-            path(
-                "template/<str:kind>.<str:extension>",
-                self.admin_site.admin_view(self.template_view),
-                name="legislators_importbatch_template",
-            ),
-        ]
-        return urls + super().get_urls()
-
-    def _require_import_permission(self, request):
-        if not request.user.has_perm("legislators.add_importbatch"):
-            raise PermissionDenied
-
-    def upload_view(self, request):
-        self._require_import_permission(request)
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            batch, _plan = services.import_preview(
-                kind=form.cleaned_data["kind"],
-                content=upload.read(),
-                filename=upload.name,
-                user=request.user,
-                mapping=form.cleaned_data["mapping"],
-                constants=form.cleaned_data["constants"],
-            )
-            return redirect("admin:legislators_importbatch_preview", pk=batch.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Import a file"),
-            "form": form,
-            "kinds": [(kind, label, importers.COLUMNS[kind]) for kind, label in ImportBatch.Kind.choices],
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/legislators/importbatch/upload.html", context)
-
-    def preview_view(self, request, pk):
-        self._require_import_permission(request)
-        batch = get_object_or_404(ImportBatch, pk=pk)
-        if request.method == "POST" and batch.status == ImportBatch.Status.PREVIEWED:
-            plan = services.import_apply(batch=batch, user=request.user)
-            if plan.ok:
-                self.message_user(
-                    request,
-                    gettext("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-                    % {"created": batch.created, "updated": batch.updated, "unchanged": batch.unchanged},
-                    messages.SUCCESS,
-                )
-            else:
-                self.message_user(
-                    request, gettext("Nothing was written: the file no longer passes the checks."), messages.ERROR
-                )
-            return redirect("admin:legislators_importbatch_preview", pk=batch.pk)
-        options = batch.options or {}
-        plan = services.import_plan(
-            kind=batch.kind,
-            content=bytes(batch.content),
-            filename=batch.filename,
-            mapping=options.get("mapping"),
-            constants=options.get("constants"),
-        )
-        changes = [c for c in plan.changes if c.action != "unchanged"]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Import preview: %(name)s") % {"name": batch.filename},
-            "batch": batch,
-            "plan": plan,
-            "summary": sorted(plan.summary().items()),
-            "changes": changes[:1000],
-            "more_changes": max(0, len(changes) - 1000),
-            "errors": plan.errors[:1000],
-            "more_errors": max(0, len(plan.errors) - 1000),
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/legislators/importbatch/preview.html", context)
-
-    def template_view(self, request, kind, extension):
-        if kind not in importers.COLUMNS or extension not in ("csv", "xlsx"):
-            raise PermissionDenied
-        header, example = importers.template_rows(kind)
-        if extension == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(header)
-            writer.writerow(example)
-            response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-        else:
-            from openpyxl import Workbook
-
-            workbook = Workbook()
-            sheet = workbook.active
-            sheet.title = kind
-            sheet.append(header)
-            sheet.append(example)
-            data = io.BytesIO()
-            workbook.save(data)
-            response = HttpResponse(
-                data.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="{kind}-template.{extension}"'
-        return response

@@ -87,7 +87,7 @@ class VoterRoll(models.Model):
     """The electors of a constituency as published on a date.
 
     The roll in force on a day is the newest one published on or before it
-    (the oldest one when none is older): see metrics.selectors.
+    (the oldest one when none is older): see legislators.rolls.
     """
 
     constituency = models.ForeignKey(

@@ -1,13 +1,25 @@
+"""The admin of what is measured: counts, runs, targets, digests; and the measured
+columns and poll-now actions added to the legislators' own admin pages
+(legislators knows nothing of metrics: the extension lives here)."""
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from legislators.admin import AuditedAdmin
+from legislators import validation
+from legislators.admin import LegislatorAdmin, SocialAccountAdmin
+from legislators.audit import AuditedAdmin
+from legislators.models import Legislator, SocialAccount
+from legislators.rolls import electors_in_force_expression
 
-from . import services
+from . import arithmetic
+from .counts import snapshot_enter
 from .models import DigestRecipients, FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
+from .polling.admin_actions import poll_accounts_now, poll_platforms_now
 
 
 class ManualCountForm(forms.ModelForm):
@@ -23,8 +35,6 @@ class ManualCountForm(forms.ModelForm):
         fields = ["account", "day", "followers", "posts", "evidence_url"]
 
     def clean_day(self):
-        from legislators import validation
-
         return validation.clean_date(self.cleaned_data["day"], what=gettext("Day"))
 
     def clean_evidence_url(self):
@@ -60,7 +70,7 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        stored = services.snapshot_enter(
+        stored = snapshot_enter(
             account=form.cleaned_data["account"],
             day=form.cleaned_data["day"],
             followers=form.cleaned_data["followers"],
@@ -144,3 +154,73 @@ class DigestRecipientsAdmin(admin.ModelAdmin):
     readonly_fields = ["last_sent_at"]
     list_filter = ["language", "active", "division"]
     search_fields = ["name", "emails"]
+
+
+def _reach_subquery():
+    """The sum of a member's active accounts' latest counts (one correlated subquery, no GROUP BY)."""
+    return Subquery(
+        LatestCount.objects.filter(account__legislator_id=OuterRef("pk"), account__active=True)
+        .order_by()
+        .values("account__legislator_id")
+        .annotate(total=Sum("followers"))
+        .values("total")[:1]
+    )
+
+
+def _share_text(followers, electors):
+    share = arithmetic.share_percent(followers, electors)
+    return "n/a" if share is None else f"{share:.2f}"
+
+
+class MeasuredLegislatorAdmin(LegislatorAdmin):
+    """The legislators' admin with each member's latest reach and share of voters."""
+
+    list_display = [*LegislatorAdmin.list_display, "latest_followers", "share"]
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(reach=_reach_subquery(), electors_today=electors_in_force_expression(day=today))
+        )
+
+    @admin.display(description=_("latest followers"), ordering="reach")
+    def latest_followers(self, obj):
+        return obj.reach
+
+    @admin.display(description=_("share of voters %"))
+    def share(self, obj):
+        return _share_text(obj.reach, obj.electors_today) if obj.constituency_id else "n/a"
+
+
+class MeasuredSocialAccountAdmin(SocialAccountAdmin):
+    """The accounts' admin with each account's latest count, its share, and "poll now"."""
+
+    list_display = [*SocialAccountAdmin.list_display[:-1], "latest_followers", "share", "last_success_at"]
+    actions = [*SocialAccountAdmin.actions, poll_accounts_now, poll_platforms_now]
+
+    def get_queryset(self, request):
+        electors = electors_in_force_expression(
+            day=timezone.localdate(), constituency_ref="legislator__constituency_id"
+        )
+        return super().get_queryset(request).annotate(electors_today=electors)
+
+    @admin.display(description=_("latest followers"), ordering="latest__followers")
+    def latest_followers(self, obj):
+        latest = getattr(obj, "latest", None)
+        if latest is None:
+            return "—"
+        if latest.source in (Source.MANUAL, Source.IMPORT):
+            return format_html("{} <em>({})</em>", latest.followers, gettext("manual"))
+        return latest.followers
+
+    @admin.display(description=_("share of voters %"))
+    def share(self, obj):
+        latest = getattr(obj, "latest", None)
+        return _share_text(latest.followers if latest else None, obj.electors_today)
+
+
+for model, model_admin in ((Legislator, MeasuredLegislatorAdmin), (SocialAccount, MeasuredSocialAccountAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
+from legislators.access import ensure_groups
 from legislators.models import (
     Constituency,
     District,
@@ -18,7 +19,6 @@ from legislators.models import (
     UserScope,
     VoterRoll,
 )
-from metrics.groups import ensure_groups
 from metrics.models import FollowerSnapshot, LatestCount, Source
 
 _seq = itertools.count(1)

@@ -15,9 +15,28 @@ def create_groups(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
 
-    from metrics.groups import ensure_groups
+    # The groups as they were at this migration (frozen: the models of later
+    # permissions do not exist yet). Migration 0011 sets them from
+    # legislators.access.GROUPS, the one map the code and tests use.
+    from legislators.access import ensure_groups
 
-    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    viewer = ["metrics.view_dashboard"]
+    analyst = viewer + ["metrics.export_reports", "metrics.view_freshness"]
+    edited = {
+        "legislators": ["division", "district", "constituency", "voterroll", "party", "legislator", "socialaccount"],
+        "metrics": ["followersnapshot", "target"],
+    }
+    editor = analyst + [
+        f"{app_label}.{action}_{model}"
+        for app_label, models in edited.items()
+        for model in models
+        for action in ("add", "change", "view")
+    ]
+    ensure_groups(
+        apps.get_model("auth", "Group"),
+        apps.get_model("auth", "Permission"),
+        {"Viewer": viewer, "Analyst": analyst, "Editor": editor},
+    )
 
 
 def create_default_target(apps, schema_editor):

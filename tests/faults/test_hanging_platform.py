@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from legislators.models import Platform
 from metrics.models import FetchRun, FollowerSnapshot
-from metrics.tasks import plan_fetch_task
+from metrics.polling.tasks import plan_fetch_task
 from tests import factories
 from tests.fake_x import FakeX
 from tests.integration.celery_worker import wait_for, worker

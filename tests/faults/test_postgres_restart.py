@@ -19,7 +19,7 @@ import time
 import psycopg2
 import pytest
 
-from metrics.tasks import plan_fetch_task
+from metrics.polling.tasks import plan_fetch_task
 from tests.integration.celery_worker import ROOT, wait_for, worker
 
 from .conftest import send

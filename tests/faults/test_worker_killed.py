@@ -14,9 +14,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics import services
 from metrics.models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount
-from metrics.tasks import fetch_batch_task
+from metrics.polling import runs
+from metrics.polling.tasks import fetch_batch_task
 from tests import factories
 from tests.integration.celery_worker import wait_for, worker
 
@@ -38,7 +38,7 @@ def test_sigkilled_worker_mid_batch_is_redelivered_and_each_account_has_one_snap
     settings.FOLLOWER_CLIENT = "demo"
     member = factories.legislator(constituency_=factories.constituency(electors=100_000))
     accounts = [factories.account(member, Platform.X) for _ in range(ACCOUNTS)]
-    run = services.fetch_run_plan(platform=Platform.X)
+    run = runs.fetch_run_plan(platform=Platform.X)
     batch_ids = list(run.batches.values_list("pk", flat=True))
     assert len(batch_ids) == ACCOUNTS // BATCH
     slow = {"DEMO_CLIENT_DELAY_SECONDS": "4", "CELERY_VISIBILITY_TIMEOUT": "3"}

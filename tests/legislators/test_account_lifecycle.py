@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from legislators.models import HandleChange, Legislator, RoleChange, SocialAccount
 from legislators.services import account_record_rename, accounts_retire, legislator_change_role
-from metrics import selectors
-from metrics.clients import AccountResult
 from metrics.models import FollowerSnapshot
-from metrics.services import accounts_update_status
+from metrics.polling.clients import AccountResult
+from metrics.polling.runs import accounts_update_status
+from metrics.standings import engine
+from metrics.standings.history import member_history
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_a_renamed_x_handle_keeps_one_account_with_both_handles_and_one_continuo
     change = HandleChange.objects.get(account=account)
     assert (change.old_handle, change.new_handle, change.source) == ("old_name", "new_name", "poll")
     assert SocialAccount.objects.get(pk=account.pk).handle == "new_name"
-    history = selectors.member_history(legislator_id=member.pk)
+    history = member_history(legislator_id=member.pk)
     assert [day for day, _count in history["combined"]] == [today - timedelta(days=d) for d in range(10, -1, -1)]
     assert [count for _day, count in history["platforms"]["x"]] == [1000 + i * 10 for i in range(11)]
 
@@ -66,7 +67,7 @@ def test_a_retired_account_stops_counting_but_keeps_its_history(editor):
 
     assert accounts_retire(accounts=SocialAccount.objects.filter(pk=retired.pk), user=editor) == 1
 
-    assert selectors.standings(member_ids=[member.pk]).members[0].reach == 3000
+    assert engine.standings(member_ids=[member.pk]).members[0].reach == 3000
     assert FollowerSnapshot.objects.filter(account=retired).count() == 1
     retired.refresh_from_db()
     assert retired.active is False
@@ -82,10 +83,10 @@ def test_a_member_whose_term_ended_drops_out_of_current_standings_but_keeps_hist
     account = factories.account(member)
     factories.counts(account, {today - timedelta(days=20): 5000, today - timedelta(days=15): 5100})
 
-    assert member.pk not in [m.id for m in selectors.standings().members]
-    earlier = selectors.standings(day=today - timedelta(days=15))
+    assert member.pk not in [m.id for m in engine.standings().members]
+    earlier = engine.standings(day=today - timedelta(days=15))
     assert [m.reach for m in earlier.members if m.id == member.pk] == [5100]
-    assert len(selectors.member_history(legislator_id=member.pk)["combined"]) == 2
+    assert len(member_history(legislator_id=member.pk)["combined"]) == 2
 
 
 def test_the_role_filter_uses_the_role_held_on_the_as_on_day(editor):
@@ -99,12 +100,12 @@ def test_the_role_filter_uses_the_role_held_on_the_as_on_day(editor):
     assert list(RoleChange.objects.filter(legislator=promoted).values_list("role", flat=True)) == ["MLA", "CABINET"]
 
     def names(day, role):
-        return [m.name for m in selectors.standings(day=day, role=role).members]
+        return [m.name for m in engine.standings(day=day, role=role).members]
 
     assert names(today, "ministers") == ["Promoted"]
     assert names(today - timedelta(days=60), "ministers") == []
     assert names(today - timedelta(days=60), "MLA") == ["Always MLA", "Promoted"]
-    before = selectors.standings(day=today - timedelta(days=60)).members
+    before = engine.standings(day=today - timedelta(days=60)).members
     assert {m.name: m.role for m in before} == {"Always MLA": "MLA", "Promoted": "MLA"}
 
 
@@ -114,7 +115,7 @@ def test_the_role_filter_adds_no_query():
 
     def count(**filters):
         with CaptureQueriesContext(connection) as captured:
-            selectors.standings(**filters)
+            engine.standings(**filters)
         return len(captured)
 
     assert count(role="ministers") == count()

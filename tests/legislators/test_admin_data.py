@@ -153,7 +153,10 @@ def test_poll_now_queues_a_planned_fetch_per_platform(editor_client, django_capt
     member = factories.legislator()
     x_account = factories.account(member, handle="poll_me")
     youtube = factories.account(member, platform="youtube", handle="pollme.yt")
-    with mock.patch("metrics.tasks.plan_fetch_task.delay") as delay, django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("metrics.polling.tasks.plan_fetch_task.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         editor_client.post(
             reverse("admin:legislators_socialaccount_changelist"),
             {"action": "poll_accounts_now", "_selected_action": [x_account.pk, youtube.pk]},

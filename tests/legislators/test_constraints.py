@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legislators.models import SocialAccount, VoterRoll
-from metrics import services
+from metrics import counts
 from metrics.models import FollowerSnapshot
 from tests import factories
 
@@ -42,14 +42,14 @@ def test_negative_follower_count_is_refused():
             account=account, day=timezone.localdate(), followers=-1, fetched_at=timezone.now()
         )
     with pytest.raises(ValueError, match="zero or more"):
-        services.snapshot_enter(account=account, day=timezone.localdate(), followers=-1)
+        counts.snapshot_enter(account=account, day=timezone.localdate(), followers=-1)
     assert FollowerSnapshot.objects.count() == 0
 
 
 def test_count_for_a_future_day_is_refused():
     account = factories.account(factories.legislator())
     with pytest.raises(ValueError, match="future"):
-        services.snapshot_enter(account=account, day=timezone.localdate() + timedelta(days=1), followers=5)
+        counts.snapshot_enter(account=account, day=timezone.localdate() + timedelta(days=1), followers=5)
 
 
 def test_duplicate_handle_on_a_platform_is_refused_case_insensitively():

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from legislators import services
+from legislators.imports import apply as imports
 from legislators.models import (
     AuditEntry,
     Constituency,
@@ -55,7 +55,7 @@ def table_counts():
 
 
 def import_constituencies(content, *, user=None, dry_run=False, **options):
-    return services.import_file(
+    return imports.import_file(
         kind=ImportBatch.Kind.CONSTITUENCIES,
         content=content,
         filename="seats.csv",
@@ -192,7 +192,7 @@ def test_voter_rolls_errors_name_line_column_what_and_what_is_expected():
         ["ZZ", 1, future, 250000],
         ["ZZ", 1, "2024-01-01", 260000],
     ]
-    _batch, plan = services.import_file(
+    _batch, plan = imports.import_file(
         kind="voter_rolls", content=factories.csv_bytes(header, rows), filename="rolls.csv"
     )
     found = {(e.line, e.column): e.message for e in plan.errors}
@@ -214,7 +214,7 @@ def test_voter_rolls_errors_name_line_column_what_and_what_is_expected():
 def test_legislators_import_checks_roles_and_dates_a_change_of_role():
     place = factories.constituency(number=7, state_code="ZZ")
     header = ["name", "state_code", "constituency", "party", "role", "term_start"]
-    _batch, plan = services.import_file(
+    _batch, plan = imports.import_file(
         kind="legislators",
         filename="members.csv",
         content=factories.csv_bytes(header, [["A Member", "ZZ", 7, "ABC", "Deputy Emperor", "2023-12-03"]]),
@@ -223,7 +223,7 @@ def test_legislators_import_checks_roles_and_dates_a_change_of_role():
     assert "CM, CABINET, MOS_IC, MOS, MLA" in plan.errors[0].message
 
     ok = factories.csv_bytes(header, [["A Member", "ZZ", 7, "ABC", "विधायक", "2023-12-03"]])
-    _batch, plan = services.import_file(kind="legislators", filename="members.csv", content=ok)
+    _batch, plan = imports.import_file(kind="legislators", filename="members.csv", content=ok)
     assert plan.ok
     member = Legislator.objects.get(name="A Member")
     assert (member.role, member.constituency, member.party.short_name) == ("MLA", place, "ABC")
@@ -232,7 +232,7 @@ def test_legislators_import_checks_roles_and_dates_a_change_of_role():
     promoted = factories.csv_bytes(
         header, [["A Member", "ZZ", 7, "ABC", "Cabinet Minister", "2023-12-03", "2024-06-01"]]
     )
-    _batch, plan = services.import_file(kind="legislators", filename="members.csv", content=promoted)
+    _batch, plan = imports.import_file(kind="legislators", filename="members.csv", content=promoted)
     assert plan.ok and plan.count("update", "legislators.legislator") == 1
     history = list(RoleChange.objects.filter(legislator=member).values_list("role", "effective_from"))
     assert history == [("MLA", date(2023, 12, 3)), ("CABINET", date(2024, 6, 1))]
@@ -251,7 +251,7 @@ def test_account_urls_are_normalised_and_impossible_or_duplicate_handles_are_ref
         ["Asha Devi", "ZZ", 3, "x", "@taken_name", ""],
         ["Asha Devi", "ZZ", 3, "", "https://www.youtube.com/@asha.devi", ""],
     ]
-    _batch, plan = services.import_file(kind="accounts", filename="a.csv", content=factories.csv_bytes(header, rows))
+    _batch, plan = imports.import_file(kind="accounts", filename="a.csv", content=factories.csv_bytes(header, rows))
     found = {(e.line, e.column): e.message for e in plan.errors}
     assert set(found) == {(3, "handle"), (4, "handle"), (5, "handle")}
     assert "appears twice" in found[(3, "handle")]
@@ -265,7 +265,7 @@ def test_account_urls_are_normalised_and_impossible_or_duplicate_handles_are_ref
         ["Asha Devi", "ZZ", 3, "", "https://facebook.com/asha.devi.official", ""],
         ["Asha Devi", "ZZ", 3, "", "https://instagram.com/asha_devi", "personal"],
     ]
-    _batch, plan = services.import_file(kind="accounts", filename="a.csv", content=factories.csv_bytes(header, good))
+    _batch, plan = imports.import_file(kind="accounts", filename="a.csv", content=factories.csv_bytes(header, good))
     assert plan.ok, [e.as_text() for e in plan.errors]
     assert sorted(member.accounts.values_list("platform", "handle", "kind")) == [
         ("facebook", "asha.devi.official", "official"),
@@ -285,7 +285,7 @@ def test_counts_import_from_xlsx_is_marked_manual_with_its_evidence():
         ["platform", "handle", "date", "followers", "evidence_url"],
         [["x", "https://x.com/counted", day, 4321, "https://example.org/shot.png"]],
     )
-    _batch, plan = services.import_file(kind="counts", filename="counts.xlsx", content=content)
+    _batch, plan = imports.import_file(kind="counts", filename="counts.xlsx", content=content)
     assert plan.ok, [e.as_text() for e in plan.errors]
     snapshot = FollowerSnapshot.objects.get(account=account, day=day)
     assert (snapshot.followers, snapshot.source, snapshot.evidence_url) == (
@@ -338,7 +338,7 @@ def test_the_command_dry_runs_maps_and_refuses_with_line_numbers(tmp_path, capsy
 def test_the_readme_documents_every_import_column():
     from pathlib import Path
 
-    from legislators.importers import COLUMNS
+    from legislators.imports.columns import COLUMNS
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     for kind, columns in COLUMNS.items():
@@ -355,7 +355,7 @@ def test_an_accounts_file_with_a_known_id_under_a_new_handle_records_a_rename():
     content = factories.csv_bytes(
         ["member_id", "platform", "handle", "platform_id"], [[member.pk, "x", "https://x.com/new_handle", "4242"]]
     )
-    _batch, plan = services.import_file(kind="accounts", filename="a.csv", content=content)
+    _batch, plan = imports.import_file(kind="accounts", filename="a.csv", content=content)
     assert plan.ok, [e.as_text() for e in plan.errors]
     account.refresh_from_db()
     assert account.handle == "new_handle" and SocialAccount.objects.count() == 1

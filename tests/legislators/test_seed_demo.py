@@ -69,7 +69,7 @@ def test_seed_if_empty_leaves_existing_data_alone():
 
 
 def test_the_seeded_history_ends_at_each_accounts_latest_count(monkeypatch):
-    from legislators.management.commands import seed_demo
+    from metrics.management.commands import seed_demo
 
     monkeypatch.setattr(seed_demo.SnapshotWriter, "BATCH", 97)  # several bulk writes, one ending mid-account
     seed("--members", "6", "--days", "30", "--seed", "3")

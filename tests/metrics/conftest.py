@@ -1,6 +1,6 @@
 import pytest
 
-from metrics.ratelimit import reset_local_budgets
+from metrics.polling.budget import reset_local_budgets
 from tests.fake_x import FakeX
 
 X_TOKEN = "test-bearer-AAAA-secret-0123456789"

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics.csv_copy import write_csv
 from metrics.models import FollowerSnapshot
+from metrics.reports.csv_copy import write_csv
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from legislators.models import Platform, SocialAccount
-from metrics import services
-from metrics.clients import AccountResult
+from metrics import counts
 from metrics.models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount
-from metrics.tasks import fetch_batch_task, plan_fetch_task
+from metrics.polling import runs
+from metrics.polling.clients import AccountResult
+from metrics.polling.tasks import fetch_batch_task, plan_fetch_task
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_client")]
@@ -32,7 +33,7 @@ def accounts():
 
 def test_plan_splits_active_accounts_into_batches(accounts):
     SocialAccount.objects.filter(pk=accounts[0].pk).update(active=False)
-    run = services.fetch_run_plan(platform=Platform.X)
+    run = runs.fetch_run_plan(platform=Platform.X)
     assert run.batches_total == 3
     assert [len(b.account_ids) for b in run.batches.order_by("index")] == [4, 4, 1]
     assert accounts[0].pk not in sum((b.account_ids for b in run.batches.all()), [])
@@ -61,7 +62,7 @@ def test_second_poll_same_day_overwrites(accounts):
 
 
 def test_running_a_batch_task_twice_does_not_double_count(accounts):
-    run = services.fetch_run_plan(platform=Platform.X)
+    run = runs.fetch_run_plan(platform=Platform.X)
     batch = run.batches.first()
     fetch_batch_task.apply(args=[batch.pk])
     fetch_batch_task.apply(args=[batch.pk])
@@ -72,14 +73,14 @@ def test_running_a_batch_task_twice_does_not_double_count(accounts):
 
 
 def test_a_recorded_retry_overwrites_its_batch_figures(accounts):
-    run = services.fetch_run_plan(platform=Platform.X)
+    run = runs.fetch_run_plan(platform=Platform.X)
     batch = run.batches.first()
     ids = batch.account_ids
-    services.record_batch_failure(batch_id=batch.pk, error="timeout")
+    runs.record_batch_failure(batch_id=batch.pk, error="timeout")
     run.refresh_from_db()
     assert run.accounts_failed == 4
     FetchBatch.objects.filter(pk=batch.pk).update(status=FetchBatch.Status.PENDING)
-    services.record_batch_results(batch=batch, results=[AccountResult(account_id=i, followers=10) for i in ids])
+    runs.record_batch_results(batch=batch, results=[AccountResult(account_id=i, followers=10) for i in ids])
     run.refresh_from_db()
     assert (run.accounts_ok, run.accounts_failed) == (4, 0)
 
@@ -87,8 +88,8 @@ def test_a_recorded_retry_overwrites_its_batch_figures(accounts):
 def test_a_failed_account_keeps_its_history_and_gets_a_status(accounts):
     yesterday = timezone.localdate() - timedelta(days=1)
     factories.counts(accounts[0], {yesterday: 1234})
-    run = services.fetch_run_plan(platform=Platform.X, account_ids=[accounts[0].pk])
-    services.record_batch_results(
+    run = runs.fetch_run_plan(platform=Platform.X, account_ids=[accounts[0].pk])
+    runs.record_batch_results(
         batch=run.batches.get(),
         results=[AccountResult(account_id=accounts[0].pk, status="suspended", error="User has been suspended")],
     )
@@ -102,7 +103,7 @@ def test_a_failed_account_keeps_its_history_and_gets_a_status(accounts):
 def test_an_older_count_does_not_move_the_latest_back(accounts):
     today = timezone.localdate()
     factories.counts(accounts[0], {today: 500})
-    services.snapshot_enter(account=accounts[0], day=today - timedelta(days=3), followers=400)
+    counts.snapshot_enter(account=accounts[0], day=today - timedelta(days=3), followers=400)
     assert LatestCount.objects.get(account=accounts[0]).followers == 500
     assert FollowerSnapshot.objects.filter(account=accounts[0]).count() == 2
 

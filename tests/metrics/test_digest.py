@@ -12,9 +12,12 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from legislators.models import Platform
-from metrics import arithmetic, digest, selectors, tasks
-from metrics.filters import sort_members
+from metrics import arithmetic
 from metrics.models import DigestRecipients
+from metrics.reports import digest
+from metrics.reports import tasks as report_tasks
+from metrics.standings import engine, freshness
+from metrics.standings.filters import sort_members
 from tests import factories
 
 
@@ -54,7 +57,7 @@ def section_ids(html, section, attribute="data-member"):
 
 def test_digest_numbers_equal_the_standings_engine(state):
     built = digest.digest_build(division=state["north"], language="en")
-    standings = selectors.standings(division=state["north"].pk)
+    standings = engine.standings(division=state["north"].pk)
     summary = standings.summary()
     html = built.html
     assert figure(html, "tracked") == str(summary["tracked"]) == "16"
@@ -66,7 +69,7 @@ def test_digest_numbers_equal_the_standings_engine(state):
     movers = sorted((m for m in standings.members if (m.growth_7 or 0) > 0), key=lambda m: -m.growth_7)
     assert section_ids(html, "movers") == [m.id for m in movers[:10]]
     assert set(section_ids(html, "stagnant")) == {m.id for m in standings.stagnant}
-    stale = selectors.freshness_accounts(division=state["north"].pk, stale_only=True)
+    stale = freshness.freshness_accounts(division=state["north"].pk, stale_only=True)
     assert section_ids(html, "stale", "data-account") == [a.account_id for a in stale]
     assert "South Only" not in html and "South Only" not in built.text
     # None of the lists is empty, so the comparisons above compare something.
@@ -78,7 +81,7 @@ def test_digest_attaches_the_standings_csv_of_its_division(state):
     built = digest.digest_build(division=state["north"], language="en")
     assert built.attachment_name == f"standings_north_{timezone.localdate().isoformat()}.csv"
     rows = list(csv.DictReader(io.StringIO(built.attachment.decode("utf-8-sig"))))
-    assert len(rows) == selectors.standings(division=state["north"].pk).tracked
+    assert len(rows) == engine.standings(division=state["north"].pk).tracked
     assert {row["Division"] for row in rows} == {"North"}
 
 
@@ -100,7 +103,7 @@ def test_digest_renders_in_english_and_in_hindi(state):
 
 def test_whole_state_digest_covers_every_division(state):
     built = digest.digest_build(language="en")
-    assert figure(built.html, "tracked") == str(selectors.standings().tracked)
+    assert figure(built.html, "tracked") == str(engine.standings().tracked)
     assert "whole state" in built.text
 
 
@@ -110,7 +113,7 @@ def test_beat_task_mails_each_active_list_once_with_the_csv(state, settings):
     DigestRecipients.objects.create(name="State", emails="cm-office@example.org", language="hi")
     DigestRecipients.objects.create(name="Old", emails="old@example.org", active=False)
 
-    assert tasks.send_digests_task() == 2
+    assert report_tasks.send_digests_task() == 2
     assert sorted(tuple(message.to) for message in mail.outbox) == [
         ("a@example.org", "b@example.org"),
         ("cm-office@example.org",),
@@ -119,7 +122,7 @@ def test_beat_task_mails_each_active_list_once_with_the_csv(state, settings):
     assert message.attachments[0][0].startswith("standings_north_")
     assert message.alternatives[0][1] == "text/html"
     # A redelivered task the same day sends nothing again.
-    assert tasks.send_digests_task() == 0
+    assert report_tasks.send_digests_task() == 0
     assert len(mail.outbox) == 2
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics import exports
+from metrics.reports import writers
 from tests import factories
 
 FORMULA_NAMES = ['=HYPERLINK("http://x","y")', "+91 98xxx", "-2+3", "@SUM(A1)", "\tTabbed", "\rReturned"]
@@ -128,7 +128,7 @@ def test_formula_like_names_export_as_text_in_xlsx(analyst_client, members):
 
 def test_xlsx_round_trip_numbers_devanagari_frozen_header_and_widths(analyst_client, members):
     response = export(analyst_client, fmt="xlsx")
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == writers.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"].endswith(f"{timezone.localdate().isoformat()}.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.freeze_panes == "A2"
@@ -178,11 +178,11 @@ def test_the_overview_offers_downloads_with_its_query_string_to_exporters_only(c
 
 
 def test_neutralise_leaves_ordinary_text_and_numbers_alone():
-    assert exports.neutralise("Ratanganj North") == "Ratanganj North"
-    assert exports.csv_cell(-12, exports.INTEGER) == "-12"  # a negative number stays a number
-    assert exports.csv_cell("-12", exports.TEXT) == "'-12"
-    assert exports.csv_cell(None, exports.PERCENT) == "n/a"
-    assert exports.csv_cell(5.0, exports.PERCENT) == "5.00"
+    assert writers.neutralise("Ratanganj North") == "Ratanganj North"
+    assert writers.csv_cell(-12, writers.INTEGER) == "-12"  # a negative number stays a number
+    assert writers.csv_cell("-12", writers.TEXT) == "'-12"
+    assert writers.csv_cell(None, writers.PERCENT) == "n/a"
+    assert writers.csv_cell(5.0, writers.PERCENT) == "5.00"
 
 
 def test_headers_follow_the_users_language_and_n_a_stays_n_a(analyst_client, members):
@@ -211,7 +211,7 @@ def test_headers_follow_the_users_language_and_n_a_stays_n_a(analyst_client, mem
 def test_each_table_page_gets_the_download_of_what_it_shows(rf, url_name, kwargs, query, expected):
     from django.urls import ResolverMatch
 
-    from metrics.templatetags.downloads import page_export
+    from metrics.web.templatetags.downloads import page_export
 
     request = rf.get("/somewhere/?" + query)
     request.resolver_match = ResolverMatch(lambda r: None, (), kwargs, url_name=url_name)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legislators.models import Platform, Role
-from metrics.templatetags.tracker import indian_number
+from metrics.numbers import indian_number
 from tests import factories
 
 

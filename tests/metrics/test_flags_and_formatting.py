@@ -7,7 +7,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from metrics import arithmetic
-from metrics.templatetags import tracker
+from metrics.web.templatetags import tracker
 
 START = date(2026, 1, 1)
 

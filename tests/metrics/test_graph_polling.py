@@ -9,10 +9,10 @@ import responses
 from django.core.management import CommandError, call_command
 
 from legislators.models import Platform, SocialAccount
-from metrics import services
-from metrics.clients import RateLimited
 from metrics.models import FetchRun, FollowerSnapshot, LatestCount
-from metrics.ratelimit import RequestBudget
+from metrics.polling import runs
+from metrics.polling.budget import RequestBudget
+from metrics.polling.clients import RateLimited
 from tests import factories
 
 Status = SocialAccount.Status
@@ -159,12 +159,12 @@ def test_a_graph_throttle_waits_for_the_time_the_platform_gives(graph):
         json=_error(32, "(#32) Page request limit reached"),
         headers={"X-Business-Use-Case-Usage": json.dumps(buc)},
     )
-    run = services.fetch_run_plan(platform="facebook")
+    run = runs.fetch_run_plan(platform="facebook")
     with pytest.raises(RateLimited) as raised:
-        services.fetch_batch(batch_id=run.batches.get().pk)
+        runs.fetch_batch(batch_id=run.batches.get().pk)
     assert raised.value.retry_after == 7 * 60
     assert 6 * 60 < RequestBudget("facebook").paused_for() <= 7 * 60  # every worker waits too
-    assert services.retry_delay(raised.value, attempts=1) == 7 * 60
+    assert runs.retry_delay(raised.value, attempts=1) == 7 * 60
 
 
 def test_high_app_usage_slows_every_worker_down(graph):
@@ -239,9 +239,9 @@ def test_an_instagram_rate_limit_pauses_the_platform(graph):
     graph.get(
         GRAPH + OUR_IG_ID, status=400, json=_error(4, "(#4) Application request limit reached", is_transient=True)
     )
-    run = services.fetch_run_plan(platform="instagram")
+    run = runs.fetch_run_plan(platform="instagram")
     with pytest.raises(RateLimited):
-        services.fetch_batch(batch_id=run.batches.get().pk)
+        runs.fetch_batch(batch_id=run.batches.get().pk)
     assert RequestBudget("instagram").paused_for() > 0
 
 

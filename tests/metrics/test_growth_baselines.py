@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics import selectors
+from metrics.standings import engine
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_exact_days_count_is_the_baseline_even_with_older_counts_around(day):
         {day - timedelta(days=35): 100, day - timedelta(days=30): 1_000, day - timedelta(days=29): 1_050, day: 1_500},
     )
 
-    assert selectors.standings(day=day).members[0].growth_30 == 500
+    assert engine.standings(day=day).members[0].growth_30 == 500
 
 
 def test_a_missed_baseline_day_falls_back_to_the_latest_count_before_it(day):
@@ -36,7 +36,7 @@ def test_a_missed_baseline_day_falls_back_to_the_latest_count_before_it(day):
     factories.counts(polled, {day - timedelta(days=7): 2_000, day: 2_100})
     factories.counts(missed, {day - timedelta(days=9): 700, day - timedelta(days=6): 750, day: 800})
 
-    standing = selectors.standings(day=day).members[0]
+    standing = engine.standings(day=day).members[0]
 
     assert standing.growth_7 == 100 + 100  # 2,100 − 2,000 and 800 − 700 (day −9, not day −6)
 
@@ -48,7 +48,7 @@ def test_posts_missing_on_the_baseline_day_are_not_taken_from_an_older_day(day):
         {day - timedelta(days=40): (900, 10), day - timedelta(days=30): (1_000, None), day: (1_200, 25)},
     )
 
-    standing = selectors.standings(day=day).members[0]
+    standing = engine.standings(day=day).members[0]
 
     assert standing.growth_30 == 200
     assert standing.posts_30 == {}
@@ -59,7 +59,7 @@ def test_a_past_day_uses_that_days_count_else_the_latest_before_it(day):
     factories.counts(factories.account(member, Platform.X), {day - timedelta(days=1): 3_000, day: 3_300})
     factories.counts(factories.account(member, Platform.YOUTUBE), {day - timedelta(days=2): 400})
 
-    standing = selectors.standings(day=day).members[0]
+    standing = engine.standings(day=day).members[0]
 
     assert standing.followers == {"x": 3_300, "youtube": 400}
     assert standing.reach == 3_700
@@ -72,4 +72,4 @@ def test_growth_query_count_does_not_depend_on_missed_days(day, django_assert_nu
         factories.counts(factories.account(member), series)
 
     with django_assert_num_queries(2):
-        selectors.standings(day=day)
+        engine.standings(day=day)

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legislators.models import AuditEntry
-from metrics.clients import AccountResult
+from metrics.counts import snapshot_enter, snapshots_upsert
 from metrics.models import FollowerSnapshot, LatestCount, Source
-from metrics.services import snapshot_enter, snapshots_upsert
+from metrics.polling.clients import AccountResult
 from tests import factories
 
 pytestmark = pytest.mark.django_db

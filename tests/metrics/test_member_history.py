@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics import selectors
+from metrics.standings.history import member_history
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_a_missed_day_carries_the_last_count_forward_instead_of_a_drop(django_as
     factories.counts(retired, {d0: 9_999})
 
     with django_assert_num_queries(1):
-        history = selectors.member_history(legislator_id=member.pk)
+        history = member_history(legislator_id=member.pk)
 
     assert history["platforms"] == {
         "x": [(d0, 100), (d1, 110), (d2, 120)],
@@ -42,6 +42,6 @@ def test_a_window_of_days_and_a_member_without_history(django_assert_num_queries
         factories.account(member, Platform.X), {d0: 1, d0 + timedelta(days=1): 2, d0 + timedelta(days=2): 3}
     )
 
-    window = selectors.member_history(legislator_id=member.pk, start=d0 + timedelta(days=1), end=d0 + timedelta(days=1))
+    window = member_history(legislator_id=member.pk, start=d0 + timedelta(days=1), end=d0 + timedelta(days=1))
     assert window == {"platforms": {"x": [(d0 + timedelta(days=1), 2)]}, "combined": [(d0 + timedelta(days=1), 2)]}
-    assert selectors.member_history(legislator_id=factories.legislator().pk) == {"platforms": {}, "combined": []}
+    assert member_history(legislator_id=factories.legislator().pk) == {"platforms": {}, "combined": []}

@@ -25,7 +25,7 @@ def accounts():
 
 def _act(admin_client, action, selected, django_capture_on_commit_callbacks):
     with (
-        mock.patch("metrics.admin_actions.plan_fetch_task.delay") as delay,
+        mock.patch("metrics.polling.admin_actions.plan_fetch_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = admin_client.post(

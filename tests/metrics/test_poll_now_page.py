@@ -25,21 +25,21 @@ def test_poll_page_lists_each_platform_with_its_last_run(editor_client):
 
 
 def test_poll_now_queues_a_poll(editor_client):
-    with mock.patch("metrics.views.plan_fetch_task.delay") as delay:
+    with mock.patch("metrics.web.views.plan_fetch_task.delay") as delay:
         response = editor_client.post(reverse("metrics:poll"), {"platform": "x"}, follow=True)
     delay.assert_called_once_with("x")
     assert "A poll of X is queued." in response.content.decode()
 
 
 def test_poll_now_with_the_broker_down_says_the_queue_is_unavailable(editor_client):
-    with mock.patch("metrics.views.plan_fetch_task.delay", side_effect=OperationalError("Connection refused")):
+    with mock.patch("metrics.web.views.plan_fetch_task.delay", side_effect=OperationalError("Connection refused")):
         response = editor_client.post(reverse("metrics:poll"), {"platform": "facebook"}, follow=True)
     assert response.status_code == 200
     assert "The queue is unavailable, so Facebook cannot be polled now." in response.content.decode()
 
 
 def test_poll_now_refuses_an_unknown_platform(editor_client):
-    with mock.patch("metrics.views.plan_fetch_task.delay") as delay:
+    with mock.patch("metrics.web.views.plan_fetch_task.delay") as delay:
         response = editor_client.post(reverse("metrics:poll"), {"platform": "myspace"}, follow=True)
     delay.assert_not_called()
     assert "Choose a platform to poll." in response.content.decode()
@@ -48,6 +48,6 @@ def test_poll_now_refuses_an_unknown_platform(editor_client):
 def test_viewers_and_analysts_cannot_poll(client, viewer, analyst):
     for person in (viewer, analyst):
         client.force_login(person)
-        with mock.patch("metrics.views.plan_fetch_task.delay") as delay:
+        with mock.patch("metrics.web.views.plan_fetch_task.delay") as delay:
             assert client.post(reverse("metrics:poll"), {"platform": "x"}).status_code == 403
         delay.assert_not_called()

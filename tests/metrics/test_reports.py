@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics import exports, reports, selectors
+from metrics.reports import tables, writers
+from metrics.standings import freshness
 from tests import factories
 
 MONDAY = date(2025, 1, 6)
@@ -26,8 +27,8 @@ def fast_passwords(settings):
 
 
 def table_rows(kind, **params):
-    table = reports.build(kind, params)
-    text = exports.csv_bytes(table).decode("utf-8")
+    table = tables.build(kind, params)
+    text = writers.csv_bytes(table).decode("utf-8")
     assert text.startswith("\ufeff")
     reader = csv.reader(io.StringIO(text[1:]))
     header = next(reader)
@@ -127,17 +128,17 @@ def test_freshness_lists_never_polled_then_oldest_success_first_and_flags_stale(
     recent = factories.account(member, Platform.X, last_success_at=now - timedelta(hours=3))
     old = factories.account(member, Platform.FACEBOOK, last_success_at=now - timedelta(days=5))
     never = factories.account(member, Platform.INSTAGRAM)
-    accounts = selectors.freshness_accounts(now=now)
+    accounts = freshness.freshness_accounts(now=now)
     assert [a.account_id for a in accounts] == [never.pk, old.pk, recent.pk]
     assert [a.stale for a in accounts] == [True, True, False]
-    assert [a.account_id for a in selectors.freshness_accounts(now=now, stale_only=True)] == [never.pk, old.pk]
+    assert [a.account_id for a in freshness.freshness_accounts(now=now, stale_only=True)] == [never.pk, old.pk]
     _header, rows = table_rows("freshness", stale="on")
     assert [row[6] for row in rows] == [never.handle, old.handle]
 
 
 def test_time_series_csv_starts_before_the_snapshots_are_read(history, django_assert_num_queries):
-    table = reports.build("timeseries", {"start": day(0), "end": day(30)})
-    chunks = exports.csv_chunks(table)
+    table = tables.build("timeseries", {"start": day(0), "end": day(30)})
+    chunks = writers.csv_chunks(table)
     with django_assert_num_queries(0):
         first = next(chunks)
     assert first.startswith("\ufeffMember id,")
@@ -232,10 +233,10 @@ def test_time_series_export_memory_does_not_grow_with_the_rows_on_postgresql():
         )
 
     def stream(district):
-        table = reports.build("timeseries", {"start": "2022-01-01", "end": "2024-12-31", "district": district.pk})
+        table = tables.build("timeseries", {"start": "2022-01-01", "end": "2024-12-31", "district": district.pk})
         tracemalloc.start()
         size = rows = 0
-        for chunk in exports.csv_chunks(table):
+        for chunk in writers.csv_chunks(table):
             size += len(chunk)
             rows += chunk.count("\n")
         _current, peak = tracemalloc.get_traced_memory()
@@ -262,10 +263,10 @@ def test_time_series_fast_csv_path_writes_exactly_what_the_general_writer_would(
     factories.counts(factories.account(two, Platform.X), {MONDAY + timedelta(2): 1_000, MONDAY + timedelta(12): 1_200})
     factories.counts(factories.account(two, Platform.FACEBOOK), {MONDAY + timedelta(3): 7})
     params = {"start": day(0), "end": day(40), "step": step}
-    fast = exports.csv_bytes(reports.build("timeseries", params))
-    general = reports.build("timeseries", params)
+    fast = writers.csv_bytes(tables.build("timeseries", params))
+    general = tables.build("timeseries", params)
     general.csv_rows = general.csv_text = None
-    assert fast == exports.csv_bytes(general)
+    assert fast == writers.csv_bytes(general)
     text = fast.decode()
     assert "'=cmd|' /C calc'!A0" in text and "'-हिन्दी" in text and '"Comma, ""Quoted"""' in text
     rows = list(csv.reader(io.StringIO(text[1:])))

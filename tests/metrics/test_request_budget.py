@@ -2,8 +2,8 @@
 
 import pytest
 
-from metrics.clients import redact
-from metrics.ratelimit import RequestBudget
+from follower_tracker.logging import redact
+from metrics.polling.budget import RequestBudget
 
 
 class Clock:

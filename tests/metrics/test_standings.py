@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from legislators.models import Platform, Role
-from metrics import selectors
 from metrics.arithmetic import Status
 from metrics.models import Target
+from metrics.standings import engine, rollups
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_reach_sums_the_latest_count_on_or_before_the_day_over_active_accounts(d
     factories.counts(facebook, {day: 3_000})
     factories.counts(retired, {day: 50_000})
 
-    standing = selectors.standings(day=day).members[0]
+    standing = engine.standings(day=day).members[0]
 
     assert standing.followers == {"x": 4_000, "facebook": 3_000}
     assert standing.reach == 7_000
@@ -46,8 +46,8 @@ def test_voter_roll_in_force_is_the_newest_published_on_or_before_the_day(day):
     member = factories.legislator(constituency_=place)
     factories.counts(factories.account(member), {day: 10_000})
 
-    assert selectors.standings(day=day).members[0].electors == 200_000
-    assert selectors.standings(day=day - timedelta(days=50)).members[0].electors == 100_000
+    assert engine.standings(day=day).members[0].electors == 200_000
+    assert engine.standings(day=day - timedelta(days=50)).members[0].electors == 100_000
 
 
 def test_oldest_roll_is_used_before_the_first_publication(day):
@@ -57,7 +57,7 @@ def test_oldest_roll_is_used_before_the_first_publication(day):
     member = factories.legislator(constituency_=place)
     factories.counts(factories.account(member), {day: 15_000})
 
-    standing = selectors.standings(day=day).members[0]
+    standing = engine.standings(day=day).members[0]
     assert standing.electors == 300_000
     assert standing.status == Status.MEETS
 
@@ -70,7 +70,7 @@ def test_members_without_constituency_or_roll_are_na_and_left_out_of_statistics(
     no_seat = factories.legislator(name="No seat")
     factories.counts(factories.account(no_seat), {day: 6_000})
 
-    standings = selectors.standings(day=day)
+    standings = engine.standings(day=day)
     by_name = {m.name: m for m in standings.members}
 
     assert by_name["No roll"].status == Status.NOT_APPLICABLE
@@ -95,7 +95,7 @@ def test_growth_stagnation_and_projection(day):
     )
     factories.counts(factories.account(flat), {day - timedelta(days=40): 3_000, day: 3_000})
 
-    by_name = {m.name: m for m in selectors.standings(day=day).members}
+    by_name = {m.name: m for m in engine.standings(day=day).members}
     grower_standing = by_name["Grower"]
     assert grower_standing.growth_7 == 300
     assert grower_standing.growth_30 == 900
@@ -115,7 +115,7 @@ def test_account_first_polled_inside_the_window_is_not_counted_as_growth(day):
     factories.counts(factories.account(member, Platform.X), {day - timedelta(days=31): 1_000, day: 1_100})
     factories.counts(factories.account(member, Platform.YOUTUBE), {day - timedelta(days=2): 5_000, day: 5_000})
 
-    standing = selectors.standings(day=day).members[0]
+    standing = engine.standings(day=day).members[0]
     assert standing.reach == 6_100
     assert standing.growth_30 == 100
 
@@ -127,10 +127,10 @@ def test_target_in_force_on_the_day(day):
     member = factories.legislator(constituency_=factories.constituency(electors=100_000))
     factories.counts(factories.account(member), {day - timedelta(days=200): 4_500, day: 4_500})
 
-    assert selectors.standings(day=day).members[0].status == Status.MEETS
-    assert selectors.standings(day=day + timedelta(days=1)).members[0].status == Status.BELOW
+    assert engine.standings(day=day).members[0].status == Status.MEETS
+    assert engine.standings(day=day + timedelta(days=1)).members[0].status == Status.BELOW
     # Before any Target, the default 5% / 6% holds.
-    assert selectors.standings(day=day - timedelta(days=150)).target.percent == 5.0
+    assert engine.standings(day=day - timedelta(days=150)).target.percent == 5.0
 
 
 def test_filters_and_term_dates(day):
@@ -142,11 +142,11 @@ def test_filters_and_term_dates(day):
     factories.legislator(name="Former", term_end=day - timedelta(days=1), term_start=day - timedelta(days=900))
     factories.legislator(name="Future", term_start=day + timedelta(days=1))
 
-    assert [m.name for m in selectors.standings(day=day).members] == ["Backbencher", "Minister"]
-    assert [m.name for m in selectors.standings(day=day, role="ministers").members] == ["Minister"]
-    assert [m.name for m in selectors.standings(day=day, district=district.pk).members] == ["Minister"]
-    assert [m.name for m in selectors.standings(day=day, search="bench").members] == ["Backbencher"]
-    assert [m.id for m in selectors.standings(day=day, search="Minister").members] == [minister.pk]
+    assert [m.name for m in engine.standings(day=day).members] == ["Backbencher", "Minister"]
+    assert [m.name for m in engine.standings(day=day, role="ministers").members] == ["Minister"]
+    assert [m.name for m in engine.standings(day=day, district=district.pk).members] == ["Minister"]
+    assert [m.name for m in engine.standings(day=day, search="bench").members] == ["Backbencher"]
+    assert [m.id for m in engine.standings(day=day, search="Minister").members] == [minister.pk]
 
 
 def test_today_uses_the_maintained_latest_count():
@@ -155,7 +155,7 @@ def test_today_uses_the_maintained_latest_count():
     account = factories.account(member)
     factories.counts(account, {today - timedelta(days=1): 7_000})
 
-    assert selectors.standings().members[0].reach == 7_000
+    assert engine.standings().members[0].reach == 7_000
 
 
 def test_platform_filter_counts_only_that_platform(day):
@@ -163,7 +163,7 @@ def test_platform_filter_counts_only_that_platform(day):
     factories.counts(factories.account(member, Platform.X), {day: 1_000})
     factories.counts(factories.account(member, Platform.INSTAGRAM), {day: 4_000})
 
-    standing = selectors.standings(day=day, platform=Platform.INSTAGRAM).members[0]
+    standing = engine.standings(day=day, platform=Platform.INSTAGRAM).members[0]
     assert standing.reach == 4_000
     assert standing.share == pytest.approx(4.0)
 
@@ -175,7 +175,7 @@ def test_rollups_weight_by_electors(day):
     factories.counts(factories.account(small), {day: 1_000})
     factories.counts(factories.account(large), {day: 1_000})
 
-    (rollup,) = selectors.rollups(selectors.standings(day=day), by="district")
+    (rollup,) = rollups.rollups(engine.standings(day=day), by="district")
     assert rollup.members == 2
     assert rollup.attainment == pytest.approx(2_000 * 100 / 110_000)
     assert rollup.meets == 1

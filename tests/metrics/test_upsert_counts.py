@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 
 from legislators.models import Platform
-from metrics import services
-from metrics.clients.base import AccountResult
+from metrics import counts
 from metrics.models import FollowerSnapshot, LatestCount, Source
+from metrics.polling import runs
+from metrics.polling.clients.base import AccountResult
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_a_days_poll_writes_history_and_latest_for_every_account():
     today = timezone.localdate()
     results = [AccountResult(account_id=a.pk, followers=1_000 + i, posts=i) for i, a in enumerate(accounts)]
 
-    written = services.snapshots_upsert(results=results, source=Source.API, now=noon(today))
+    written = counts.snapshots_upsert(results=results, source=Source.API, now=noon(today))
 
     assert written == 2
     assert sorted(FollowerSnapshot.objects.filter(day=today).values_list("followers", "posts")) == [
@@ -41,10 +42,10 @@ def test_a_days_poll_writes_history_and_latest_for_every_account():
 def test_second_poll_the_same_day_overwrites_the_days_row_and_the_latest():
     account = factories.account(factories.legislator())
     today = timezone.localdate()
-    services.snapshots_upsert(
+    counts.snapshots_upsert(
         results=[AccountResult(account_id=account.pk, followers=500)], source=Source.API, now=noon(today)
     )
-    services.snapshots_upsert(
+    counts.snapshots_upsert(
         results=[AccountResult(account_id=account.pk, followers=510, posts=3)], source=Source.API, now=noon(today)
     )
 
@@ -58,9 +59,7 @@ def test_a_count_for_an_older_day_updates_history_but_not_the_latest():
     today = timezone.localdate()
     factories.counts(account, {today: 2_000})
 
-    services.snapshot_enter(
-        account=account, day=today - timedelta(days=3), followers=1_700, evidence_url="https://e.x/1"
-    )
+    counts.snapshot_enter(account=account, day=today - timedelta(days=3), followers=1_700, evidence_url="https://e.x/1")
 
     assert FollowerSnapshot.objects.get(account=account, day=today - timedelta(days=3)).evidence_url == "https://e.x/1"
     latest = LatestCount.objects.get(account=account)
@@ -90,7 +89,7 @@ def test_a_large_batch_records_every_count_and_status_in_set_based_statements():
     batch = FetchBatch.objects.create(run=run, index=0, account_ids=[a.pk for a in accounts])
 
     with CaptureQueriesContext(connection) as queries:
-        services.record_batch_results(batch=batch, results=results, api_calls=12, now=now)
+        runs.record_batch_results(batch=batch, results=results, api_calls=12, now=now)
     if connection.vendor == "postgresql":  # SQLite's bulk statements are cut by its limit on parameters
         assert len(queries) <= 20
 

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from legislators.models import HandleChange, Platform, SocialAccount
-from metrics import services
 from metrics.models import FetchBatch, FetchRun, FollowerSnapshot, LatestCount
-from metrics.tasks import fetch_batch_task
+from metrics.polling import runs
+from metrics.polling.tasks import fetch_batch_task
 from tests import factories
 from tests.metrics.conftest import X_TOKEN
 
@@ -232,7 +232,7 @@ def test_the_worker_task_retries_a_429_with_a_countdown_instead_of_sleeping(fake
     _accounts(fake_x, 2)
     reset = int(time.time()) + 120
     fake_x.queue(429, {"title": "Too Many Requests", "status": 429}, headers={"x-rate-limit-reset": str(reset)})
-    run = services.fetch_run_plan(platform="x")
+    run = runs.fetch_run_plan(platform="x")
     batch = run.batches.get()
     with mock.patch.object(fetch_batch_task, "retry", side_effect=RuntimeError("retry requested")) as retry:
         started = time.monotonic()

@@ -10,9 +10,9 @@ import responses
 from django.core.management import CommandError, call_command
 
 from legislators.models import Platform, SocialAccount
-from metrics.clients.youtube import seconds_until_quota_reset
 from metrics.models import FetchRun, FollowerSnapshot, LatestCount
-from metrics.ratelimit import RequestBudget
+from metrics.polling.budget import RequestBudget
+from metrics.polling.clients.youtube import seconds_until_quota_reset
 from tests import factories
 
 Status = SocialAccount.Status
@@ -122,7 +122,7 @@ def test_a_handle_is_resolved_once_and_its_channel_id_kept(youtube):
 
 def test_quota_exceeded_waits_for_midnight_pacific_instead_of_retrying(youtube):
     _channels(("janedoe", A))
-    five_hours_to_reset = mock.patch("metrics.clients.youtube.seconds_until_quota_reset", return_value=5 * 3600)
+    five_hours_to_reset = mock.patch("metrics.polling.clients.youtube.seconds_until_quota_reset", return_value=5 * 3600)
     message = "The request cannot be completed because you have exceeded your quota."
     youtube.get(CHANNELS, status=403, json=_error(403, "quotaExceeded", message, domain="youtube.quota"))
     with five_hours_to_reset, pytest.raises(CommandError):

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from follower_tracker.env import env_bool, env_int, env_list
 from legislators.models import Platform
-from metrics.filters import StandingsFilterForm
-from metrics.templatetags.tracker import indian_number, lakh_crore
+from metrics.numbers import indian_number, lakh_crore
+from metrics.standings.filters import StandingsFilterForm
 from tests import factories
 
 # ---- query strings ---------------------------------------------------------------

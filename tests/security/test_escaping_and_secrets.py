@@ -14,10 +14,10 @@ from follower_tracker.celery import _redact_secrets_in_worker_logs
 from follower_tracker.celery import app as celery_app
 from follower_tracker.logging import REDACTED, RedactSecretsFilter, redact
 from legislators.models import Platform
-from metrics import services
-from metrics.clients.base import FetchOutcome
 from metrics.models import FetchRun
-from metrics.tasks import fetch_batch_task
+from metrics.polling import runs
+from metrics.polling.clients.base import FetchOutcome
+from metrics.polling.tasks import fetch_batch_task
 from tests import factories
 
 HOSTILE_NAME = "<script>alert('name')</script> \"Quoted\" O'Brien आशा देवी"
@@ -138,8 +138,8 @@ def test_a_token_in_a_client_error_is_not_stored_on_the_run(settings, monkeypatc
         def fetch(self, accounts):
             raise RuntimeError(f"403 Forbidden: https://api.x.com/2/users?access_token={TOKEN}")
 
-    monkeypatch.setattr(services, "get_client", lambda platform: LeakyClient())
-    run = services.fetch_run_plan(platform=Platform.X)
+    monkeypatch.setattr(runs, "get_client", lambda platform: LeakyClient())
+    run = runs.fetch_run_plan(platform=Platform.X)
     with pytest.raises(RuntimeError):
         fetch_batch_task.apply(args=[run.batches.get().pk], throw=True)
     run.refresh_from_db()
@@ -157,16 +157,16 @@ def test_a_token_in_an_account_error_is_not_stored(settings, monkeypatch):
         max_batch = 100
 
         def fetch(self, accounts):
-            from metrics.clients.base import AccountResult
+            from metrics.polling.clients.base import AccountResult
 
             return FetchOutcome(
                 results=[AccountResult(account_id=account.pk, status="error", error=f"bad token {TOKEN}")],
                 errors=[f"call failed with {TOKEN}"],
             )
 
-    monkeypatch.setattr(services, "get_client", lambda platform: Client())
-    run = services.fetch_run_plan(platform=Platform.X)
-    services.fetch_batch(batch_id=run.batches.get().pk)
+    monkeypatch.setattr(runs, "get_client", lambda platform: Client())
+    run = runs.fetch_run_plan(platform=Platform.X)
+    runs.fetch_batch(batch_id=run.batches.get().pk)
     run.refresh_from_db()
     account.refresh_from_db()
     assert TOKEN not in json.dumps(run.errors) and TOKEN not in account.last_error
@@ -180,7 +180,7 @@ def test_a_server_error_page_shows_no_secret(client, settings):
     settings.X_BEARER_TOKEN = TOKEN
     from unittest import mock
 
-    with mock.patch("metrics.views.selectors.standings", side_effect=RuntimeError(f"boom {TOKEN}")):
+    with mock.patch("metrics.standings.pages.standings", side_effect=RuntimeError(f"boom {TOKEN}")):
         client.force_login(factories.user("viewer", "Viewer"))
         response = client.get(reverse("metrics:overview"))
     assert response.status_code == 500

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from legislators import importers, services
+from legislators.imports.apply import import_file
+from legislators.imports.columns import parse_pairs
 from legislators.models import ImportBatch
 
 
@@ -46,8 +47,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            mapping = importers.parse_pairs(map, what="--map")
-            fixed = importers.parse_pairs(constants, what="--set")
+            mapping = parse_pairs(map, what="--map")
+            fixed = parse_pairs(constants, what="--set")
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         author = None
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             if author is None:
                 raise CommandError(f"No user named {user!r}.")
         started = time.monotonic()
-        batch, plan = services.import_file(
+        batch, plan = import_file(
             kind=kind,
             content=path.read_bytes(),
             filename=path.name,

@@ -1,6 +1,6 @@
 """export_report KIND [filters] --output FILE: a report for cron and scripts.
 
-The same code path as the download links (metrics.reports + metrics.exports);
+The same code path as the download links (metrics.reports.tables + metrics.reports.writers);
 the filters are the page's query-string filters as options. No user is
 involved, so no division/district limit applies.
 """
@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from legislators.models import District, Division, Party
-from metrics import exports, reports
+from metrics.reports import tables, writers
+from metrics.reports.options import KINDS, STEPS, BadParameters
 
 FILTER_OPTIONS = ("q", "role", "platform", "status", "date", "sort", "start", "end", "step", "layout", "by")
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     help = "Write a report (standings, rollup, freshness, growth, timeseries) as CSV or XLSX."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=reports.KINDS)
+        parser.add_argument("kind", choices=KINDS)
         parser.add_argument("--output", "-o", required=True, help="File to write; '-' for standard output (CSV).")
         parser.add_argument("--format", choices=["csv", "xlsx"], help="Default: from the file name, else csv.")
         parser.add_argument("--language", default="en", choices=["en", "hi"], help="Language of the headers.")
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--sort", help="Sort column as on the page, e.g. -reach.")
         parser.add_argument("--start", help="Growth / time series: first day, YYYY-MM-DD.")
         parser.add_argument("--end", help="Growth / time series: last day, YYYY-MM-DD.")
-        parser.add_argument("--step", choices=reports.STEPS, help="Time series step.")
+        parser.add_argument("--step", choices=STEPS, help="Time series step.")
         parser.add_argument("--layout", choices=["long", "wide"], help="Time series layout.")
         parser.add_argument("--by", choices=["division", "district"], help="Rollup level.")
         parser.add_argument("--stale", action="store_true", help="Freshness: stale accounts only.")
@@ -54,21 +55,21 @@ class Command(BaseCommand):
             raise CommandError("XLSX cannot go to standard output: give a file name.")
         with translation.override(language):
             try:
-                table = reports.build(kind, params)
-            except reports.BadParameters as exc:
+                table = tables.build(kind, params)
+            except BadParameters as exc:
                 messages = [f"{name}: {' '.join(errors)}" for form in exc.forms for name, errors in form.errors.items()]
                 raise CommandError("; ".join(messages)) from None
             if fmt == "csv":
                 if output == "-":
-                    for chunk in exports.csv_chunks(table):
+                    for chunk in writers.csv_chunks(table):
                         self.stdout.write(chunk, ending="")
                     return
                 with open(output, "w", encoding="utf-8", newline="") as stream:
-                    exports.csv_write(table, stream)
+                    writers.csv_write(table, stream)
             else:
                 try:
-                    data = exports.xlsx_bytes(table)
-                except exports.TooManyRows as exc:
+                    data = writers.xlsx_bytes(table)
+                except writers.TooManyRows as exc:
                     raise CommandError(
                         f"More than {exc.limit} rows: too many for XLSX (EXPORT_XLSX_MAX_ROWS). Write CSV instead."
                     ) from None

@@ -3,11 +3,12 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from follower_tracker.logging import redact
 from legislators.models import Platform
-from metrics import services
-from metrics.clients import ClientUnavailable, PlatformError
 from metrics.models import FetchRun
-from metrics.tasks import plan_fetch_task
+from metrics.polling import runs
+from metrics.polling.clients import ClientUnavailable, PlatformError
+from metrics.polling.tasks import plan_fetch_task
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 plan_fetch_task.delay(name, account)
                 self.stdout.write(f"{name}: queued")
                 continue
-            run = services.fetch_run_plan(platform=name, account_ids=account)
+            run = runs.fetch_run_plan(platform=name, account_ids=account)
             for batch_id in run.batches.values_list("pk", flat=True):
                 self._fetch_until_settled(batch_id)
             run.refresh_from_db()
@@ -46,16 +47,16 @@ class Command(BaseCommand):
         """The worker's retry policy, in this process: here sleeping is fine."""
         while True:
             try:
-                services.fetch_batch(batch_id=batch_id)
+                runs.fetch_batch(batch_id=batch_id)
                 return
             except Exception as exc:
-                delay = services.batch_attempt_failed(batch_id=batch_id, error=exc)
+                delay = runs.batch_attempt_failed(batch_id=batch_id, error=exc)
                 if delay is None:
                     if not isinstance(exc, PlatformError | ClientUnavailable):
                         raise
-                    self.stderr.write(f"batch {batch_id} failed: {services.redact(exc)}")
+                    self.stderr.write(f"batch {batch_id} failed: {redact(exc)}")
                     return
-                self.stdout.write(f"batch {batch_id}: {services.redact(exc)}; trying again in {delay:.0f}s")
+                self.stdout.write(f"batch {batch_id}: {redact(exc)}; trying again in {delay:.0f}s")
                 time.sleep(min(delay, settings.FETCH_MAX_RETRY_WAIT))
 
     def _describe(self, run):

@@ -9,7 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from legislators.models import Division
-from metrics import digest
+from metrics.reports import digest
 from metrics.models import DigestRecipients
 
 

@@ -4,8 +4,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics import selectors
-from metrics.templatetags.tracker import indian_number
+from metrics.numbers import indian_number
+from metrics.standings import engine
 
 COLUMNS = [
     "id",
@@ -55,7 +55,7 @@ def standing_values(member):
         member.constituency_name or na,
         member.district or na,
         member.electors if member.electors else na,
-        *[followers[platform] if followers.get(platform) is not None else "" for platform in selectors.PLATFORMS],
+        *[followers[platform] if followers.get(platform) is not None else "" for platform in engine.PLATFORMS],
         member.reach if member.reach is not None else na,
         f"{member.share:.2f}" if member.share is not None else na,
         member.status.value,
@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 day = _parse_date(date)
             except ValueError:
                 raise CommandError(f"--date {date!r} is not a date in the form YYYY-MM-DD.") from None
-        standings = selectors.standings(day=day)
+        standings = engine.standings(day=day)
         if format == "csv":
             # Written whole, then printed in one write (not a write per row).
             text = io.StringIO()

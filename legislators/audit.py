@@ -1,0 +1,146 @@
+"""The audit trail: one writer of AuditEntry rows, and the admin that leaves an entry per change.
+
+Every change goes through a service that writes its AuditEntry (who, when,
+field → [old, new], from which import), so the admin, the importers and the
+polling code leave the same trail. A change that a service records itself
+(a role, a handle) is left out of the admin's own entry: one entry per change.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib import admin
+
+from .models import AuditEntry, ChangeSource
+
+
+def jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "_meta"):  # a model instance
+        return str(value)
+    return value
+
+
+def model_label(model_or_instance):
+    return model_or_instance._meta.label_lower
+
+
+def audit_entry(
+    *,
+    instance=None,
+    model="",
+    object_id="",
+    object_repr="",
+    action,
+    changes=None,
+    source,
+    user=None,
+    batch=None,
+    note="",
+):
+    """An unsaved AuditEntry (callers bulk-create them)."""
+    if instance is not None:
+        model, object_id, object_repr = model_label(instance), instance.pk, str(instance)
+    return AuditEntry(
+        model=model,
+        object_id=str(object_id),
+        object_repr=str(object_repr)[:200],
+        action=action,
+        changes={name: [jsonable(old), jsonable(new)] for name, (old, new) in (changes or {}).items()},
+        source=source,
+        user=user if user is not None and user.is_authenticated else None,
+        batch=batch,
+        note=note[:300],
+    )
+
+
+def audit_record(**kwargs):
+    entry = audit_entry(**kwargs)
+    entry.save()
+    return entry
+
+
+def audit_trail_for(*, instance):
+    return AuditEntry.objects.filter(model=model_label(instance), object_id=str(instance.pk)).select_related(
+        "user", "batch"
+    )
+
+
+def admin_changes(form, *, exclude=()):
+    """{field: (old, new)} from a bound admin ModelForm (old from the form's initial values)."""
+    changes = {}
+    for name in form.changed_data:
+        if name in exclude or name not in form.fields:
+            continue
+        old = form.initial.get(name)
+        new = form.cleaned_data.get(name)
+        field = form.instance._meta.get_field(name) if name in {f.name for f in form.instance._meta.fields} else None
+        if field is not None and field.is_relation and old is not None:
+            old = str(field.related_model._default_manager.filter(pk=old).first() or old)
+        if hasattr(new, "all") and not hasattr(new, "_meta"):  # a queryset (many-to-many)
+            new = [str(item) for item in new]
+        changes[name] = (old, new)
+    return changes
+
+
+def record_admin_save(*, form, user, change, exclude=()):
+    """The audit entry for an admin save (called from ModelAdmin.save_model / save_formset).
+
+    ``exclude``: fields whose change a service records itself (a role, a handle).
+    """
+    action = AuditEntry.Action.UPDATE if change else AuditEntry.Action.CREATE
+    changes = admin_changes(form, exclude=exclude if change else ())
+    if change and not changes:
+        return None
+    if not change:
+        changes = {name: (None, value) for name, (_old, value) in changes.items()}
+    return audit_record(instance=form.instance, action=action, changes=changes, source=ChangeSource.ADMIN, user=user)
+
+
+def record_admin_delete(*, instance, user):
+    return audit_record(instance=instance, action=AuditEntry.Action.DELETE, source=ChangeSource.ADMIN, user=user)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every save and delete through the admin leaves an AuditEntry with its author;
+    the object's History page shows them."""
+
+    object_history_template = "admin/audited_object_history.html"
+    # Fields whose change a service saves and audits itself (save_model calls it).
+    audited_by_service = ()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_admin_save(form=form, user=request.user, change=change, exclude=self.audited_by_service)
+
+    def delete_model(self, request, obj):
+        record_admin_delete(instance=obj, user=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_admin_delete(instance=obj, user=request.user)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            record_admin_delete(instance=obj, user=request.user)
+            obj.delete()
+        for obj in instances:
+            obj.save()
+        formset.save_m2m()
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                record_admin_save(form=inline_form, user=request.user, change=bool(inline_form.initial))
+
+    def history_view(self, request, object_id, extra_context=None):
+        entries = []
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            entries = list(audit_trail_for(instance=obj)[:500])
+        extra_context = {**(extra_context or {}), "audit_entries": entries}
+        return super().history_view(request, object_id, extra_context=extra_context)

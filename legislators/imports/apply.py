@@ -1,0 +1,431 @@
+"""Applying an import: preview (a dry run kept as an ImportBatch), apply, or both at once.
+
+Lookups are loaded before planning (a fixed number of queries whatever the
+size of the file); a plan with any error writes nothing; a clean plan is
+written in bulk in one transaction, each change with its audit entry linked
+to the ImportBatch.
+"""
+
+import hashlib
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from legislators.audit import audit_entry
+from legislators.models import (
+    AuditEntry,
+    ChangeSource,
+    Constituency,
+    District,
+    Division,
+    HandleChange,
+    ImportBatch,
+    Legislator,
+    Party,
+    RoleChange,
+    SocialAccount,
+    VoterRoll,
+)
+from legislators.services import EARLIEST_ROLE_DAY
+from metrics.counts import counts_upsert
+from metrics.models import FollowerSnapshot, Source
+
+from .plan import PLANNERS
+from .read import read_table
+from .rows import ImportFileError, ImportPlan, RowError
+
+
+def import_preview(*, kind, content, filename, user=None, mapping=None, constants=None):
+    """Check a file and store it as a previewed ImportBatch: nothing else is written. Returns (batch, plan)."""
+    plan = import_plan(kind=kind, content=content, filename=filename, mapping=mapping, constants=constants)
+    return _batch_for(
+        plan, kind=kind, content=content, filename=filename, user=user, mapping=mapping, constants=constants
+    ), plan
+
+
+def _batch_for(plan, *, kind, content, filename, user, mapping, constants):
+    return ImportBatch.objects.create(
+        kind=kind,
+        filename=filename[:255],
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        options={"mapping": mapping or {}, "constants": constants or {}},
+        status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.REFUSED,
+        created_by=user if user is not None and user.is_authenticated else None,
+        **_figures(plan),
+    )
+
+
+def import_apply(*, batch, user=None):
+    """Write a previewed batch (the admin's "apply"): checked again first, since the database may
+    have moved since the preview; all or nothing."""
+    content = bytes(batch.content)
+    options = batch.options or {}
+    with transaction.atomic():
+        plan = import_plan(
+            kind=batch.kind,
+            content=content,
+            filename=batch.filename,
+            mapping=options.get("mapping"),
+            constants=options.get("constants"),
+        )
+        _apply(plan, batch=batch, user=user)
+    return plan
+
+
+def _apply(plan, *, batch, user):
+    if plan.ok:
+        _write_plan(plan, batch=batch, user=user)
+        batch.status = ImportBatch.Status.APPLIED
+        batch.applied_at = timezone.now()
+    else:
+        batch.status = ImportBatch.Status.REFUSED
+    for name, value in _figures(plan).items():
+        setattr(batch, name, value)
+    batch.save()
+
+
+def import_file(*, kind, content, filename, user=None, mapping=None, constants=None, dry_run=False):
+    """Check, then write unless ``dry_run`` or there is any error (the management command).
+
+    One check and one transaction: what was checked is what is written. Returns (batch, plan).
+    """
+    with transaction.atomic():
+        plan = import_plan(kind=kind, content=content, filename=filename, mapping=mapping, constants=constants)
+        batch = _batch_for(
+            plan, kind=kind, content=content, filename=filename, user=user, mapping=mapping, constants=constants
+        )
+        if plan.ok and not dry_run:
+            _apply(plan, batch=batch, user=user)
+    return batch, plan
+
+
+def import_plan(*, kind, content, filename, mapping=None, constants=None, today=None):
+    """Read and check a file against the database (a fixed number of queries): an ImportPlan."""
+    try:
+        table = read_table(content, filename)
+    except ImportFileError as exc:
+        return ImportPlan(kind=kind, errors=[RowError(0, "", str(exc))])
+    lookups = _lookups(kind, table, constants or {})
+    return PLANNERS[kind](table, lookups, mapping=mapping, constants=constants, today=today)
+
+
+def _figures(plan):
+    main = {
+        ImportBatch.Kind.CONSTITUENCIES: "legislators.constituency",
+        ImportBatch.Kind.VOTER_ROLLS: "legislators.voterroll",
+        ImportBatch.Kind.LEGISLATORS: "legislators.legislator",
+        ImportBatch.Kind.ACCOUNTS: "legislators.socialaccount",
+        ImportBatch.Kind.COUNTS: "metrics.followersnapshot",
+    }[plan.kind]
+    return {
+        "rows": plan.rows,
+        "created": plan.count("create", main),
+        "updated": plan.count("update", main),
+        "unchanged": plan.count("unchanged", main),
+        "errors": [error.as_text() for error in plan.errors[:500]],
+    }
+
+
+def _constituency_lookup():
+    rows = Constituency.objects.values(
+        "id", "state_code", "kind", "number", "name", "name_hi", "reserved_category", district_name=F("district__name")
+    )
+    return {(row["state_code"], row["kind"], row["number"]): row for row in rows}
+
+
+def _legislator_lookups():
+    rows = list(
+        Legislator.objects.values(
+            "id",
+            "name",
+            "name_hi",
+            "role",
+            "portfolio",
+            "term_start",
+            "term_end",
+            "active",
+            "constituency_id",
+            party_short=F("party__short_name"),
+        )
+    )
+    today = timezone.localdate()
+    by_key, by_id, current = {}, {}, {}
+    for row in rows:
+        row["constituency"] = row["constituency_id"]
+        by_key[(row["constituency_id"], row["name"].lower())] = row
+        by_id[row["id"]] = row
+        in_office = row["active"] and (row["term_end"] is None or row["term_end"] >= today)
+        if in_office and row["constituency_id"]:
+            current.setdefault(row["constituency_id"], []).append(row)
+    return by_key, by_id, current
+
+
+def _account_lookups():
+    rows = SocialAccount.objects.values(
+        "id",
+        "platform",
+        "handle",
+        "platform_id",
+        "kind",
+        "active",
+        "legislator_id",
+        legislator_name=F("legislator__name"),
+    )
+    by_handle, by_platform_id = {}, {}
+    for row in rows:
+        by_handle[(row["platform"], row["handle"].lower())] = row
+        if row["platform_id"]:
+            by_platform_id[(row["platform"], row["platform_id"])] = row
+    return by_handle, by_platform_id
+
+
+def _lookups(kind, table, constants):
+    """Everything a plan checks against, in a fixed number of queries (never one per row)."""
+    Kind = ImportBatch.Kind
+    lookups = {}
+    if kind in (Kind.CONSTITUENCIES, Kind.VOTER_ROLLS, Kind.LEGISLATORS, Kind.ACCOUNTS):
+        lookups["constituencies"] = _constituency_lookup()
+    if kind == Kind.CONSTITUENCIES:
+        lookups["divisions"] = {row["name"].lower(): row for row in Division.objects.values("id", "name", "name_hi")}
+        lookups["districts"] = {
+            row["name"].lower(): row for row in District.objects.values("id", "name", "name_hi", "division_id")
+        }
+    if kind in (Kind.CONSTITUENCIES, Kind.VOTER_ROLLS):
+        lookups["rolls"] = {
+            (row["constituency_id"], row["published_on"]): row
+            for row in VoterRoll.objects.values(
+                "id", "constituency_id", "published_on", "total_electors", "male", "female", "third_gender", "source"
+            )
+        }
+    if kind in (Kind.LEGISLATORS, Kind.ACCOUNTS):
+        by_key, by_id, current = _legislator_lookups()
+        lookups.update(legislators=by_key, legislators_by_id=by_id, current_by_constituency=current)
+    if kind == Kind.LEGISLATORS:
+        lookups["parties"] = {row["short_name"].lower(): row for row in Party.objects.values("id", "short_name")}
+    if kind in (Kind.ACCOUNTS, Kind.COUNTS):
+        lookups["accounts"], lookups["accounts_by_platform_id"] = _account_lookups()
+    if kind == Kind.COUNTS:
+        # One range read of the file's days (cells are checked properly by the plan).
+        days = []
+        for _line, cells in table[1]:
+            for cell in cells:
+                if isinstance(cell, (date, datetime)):
+                    days.append(cell.date() if isinstance(cell, datetime) else cell)
+                else:
+                    try:
+                        days.append(date.fromisoformat(str(cell).strip()[:10]))
+                    except ValueError:
+                        continue
+        snapshots = FollowerSnapshot.objects.none()
+        if days:
+            snapshots = FollowerSnapshot.objects.filter(day__gte=min(days), day__lte=max(days))
+        lookups["snapshots"] = {
+            (row["account_id"], row["day"]): row
+            for row in snapshots.values("id", "account_id", "day", "followers", "posts", "evidence_url", "source")
+        }
+    return lookups
+
+
+_MODELS = {
+    "legislators.division": Division,
+    "legislators.district": District,
+    "legislators.constituency": Constituency,
+    "legislators.voterroll": VoterRoll,
+    "legislators.party": Party,
+    "legislators.legislator": Legislator,
+    "legislators.socialaccount": SocialAccount,
+}
+# Foreign keys in plan values: field -> attribute written.
+_FOREIGN_KEYS = {"division", "district", "constituency", "party", "legislator", "account"}
+_WRITE_ORDER = [
+    "legislators.division",
+    "legislators.district",
+    "legislators.constituency",
+    "legislators.voterroll",
+    "legislators.party",
+    "legislators.legislator",
+    "legislators.socialaccount",
+    "metrics.followersnapshot",
+]
+
+
+def _write_plan(plan, *, batch, user):
+    """Bulk writes in dependency order, then the audit entries: statements per model, not per row."""
+    ids = {}  # (model, key) -> pk, for references between the plan's records
+    now = timezone.now()
+    entries = []
+
+    def resolve(value):
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]:
+            return ids.get(value)
+        return value
+
+    by_model = {}
+    for change in plan.changes:
+        by_model.setdefault(change.model, []).append(change)
+        if change.existing_id is not None:
+            ids[(change.model, change.key)] = change.existing_id
+    # Existing parties, districts and divisions referenced by name but not changed by the file.
+    _known_references(plan, ids)
+    for model in _WRITE_ORDER:
+        changes = by_model.get(model, [])
+        if not changes:
+            continue
+        if model == "metrics.followersnapshot":
+            entries.extend(_write_counts(changes, batch=batch, user=user, now=now))
+            continue
+        cls = _MODELS[model]
+        has_updated_at = any(f.name == "updated_at" for f in cls._meta.fields)
+        creates = [c for c in changes if c.action == "create"]
+        objects = []
+        for change in creates:
+            fields = {}
+            for name, value in change.values.items():
+                if name.startswith("_"):
+                    continue
+                fields[f"{name}_id" if name in _FOREIGN_KEYS else name] = resolve(value)
+            objects.append(cls(**fields))
+        cls.objects.bulk_create(objects, batch_size=1000)
+        for change, obj in zip(creates, objects, strict=True):
+            ids[(model, change.key)] = obj.pk
+            change.existing_id = obj.pk
+            entries.append(
+                audit_entry(
+                    model=model,
+                    object_id=obj.pk,
+                    object_repr=change.label,
+                    action=AuditEntry.Action.CREATE,
+                    changes={n: (None, resolve(v)) for n, v in change.values.items() if not n.startswith("_")},
+                    source=ChangeSource.IMPORT,
+                    user=user,
+                    batch=batch,
+                )
+            )
+        groups = {}
+        for change in (c for c in changes if c.action == "update"):
+            groups.setdefault(frozenset(change.diff), []).append(change)
+        for names, group in groups.items():
+            objects = []
+            attnames = [f"{n}_id" if n in _FOREIGN_KEYS else n for n in names]
+            for change in group:
+                obj = cls(pk=change.existing_id)
+                for name, attname in zip(names, attnames, strict=True):
+                    setattr(obj, attname, resolve(change.values[name]))
+                if has_updated_at:
+                    obj.updated_at = now
+                objects.append(obj)
+                entries.append(
+                    audit_entry(
+                        model=model,
+                        object_id=change.existing_id,
+                        object_repr=change.label,
+                        action=AuditEntry.Action.UPDATE,
+                        changes={n: (_plain(change.diff[n][0]), resolve(change.diff[n][1])) for n in names},
+                        source=ChangeSource.IMPORT,
+                        user=user,
+                        batch=batch,
+                    )
+                )
+            cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
+        if model == "legislators.legislator":
+            _write_role_changes(changes, ids)
+        if model == "legislators.socialaccount":
+            # A known platform id under a new handle is a rename: one account, both handles in its history.
+            HandleChange.objects.bulk_create(
+                HandleChange(
+                    account_id=c.existing_id,
+                    old_handle=c.diff["handle"][0],
+                    new_handle=c.diff["handle"][1],
+                    changed_on=timezone.localdate(now),
+                    source=ChangeSource.IMPORT,
+                )
+                for c in changes
+                if c.action == "update" and "handle" in c.diff
+            )
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _plain(value):
+    """An old value as the audit shows it: a reference by its natural key's last part."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]:
+        key = value[1]
+        return key[-1] if isinstance(key, tuple) else key
+    return value
+
+
+def _known_references(plan, ids):
+    """Ids of divisions, districts and parties the plan refers to by name without changing them."""
+    wanted = {}
+    for change in plan.changes:
+        for value in change.values.values():
+            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]:
+                if value not in ids:
+                    wanted.setdefault(value[0], set()).add(value[1])
+    if "legislators.division" in wanted:
+        for pk, name in Division.objects.values_list("pk", "name"):
+            ids[("legislators.division", name.lower())] = pk
+    if "legislators.district" in wanted:
+        for pk, name in District.objects.values_list("pk", "name"):
+            ids[("legislators.district", name.lower())] = pk
+    if "legislators.party" in wanted:
+        for pk, short_name in Party.objects.values_list("pk", "short_name"):
+            ids[("legislators.party", short_name.lower())] = pk
+    if "legislators.constituency" in wanted:
+        for pk, state, kind, number in Constituency.objects.values_list("pk", "state_code", "kind", "number"):
+            ids[("legislators.constituency", (state, kind, number))] = pk
+
+
+def _write_role_changes(changes, ids):
+    """Dated roles from a legislators file: a new role is dated (role_from, else today); the old one is kept."""
+    today = timezone.localdate()
+    members = [c for c in changes if c.action == "create" and c.values.get("_role_from")]
+    members += [c for c in changes if c.action == "update" and "role" in c.diff]
+    if not members:
+        return
+    with_history = set(
+        RoleChange.objects.filter(legislator_id__in=[c.existing_id for c in members])
+        .values_list("legislator_id", flat=True)
+        .distinct()
+    )
+    rows = []
+    for change in members:
+        if change.action == "update" and change.existing_id not in with_history:
+            start = change.values.get("term_start") or EARLIEST_ROLE_DAY
+            rows.append(
+                RoleChange(
+                    legislator_id=change.existing_id,
+                    role=change.diff["role"][0],
+                    effective_from=start,
+                    note="role before the first recorded change",
+                )
+            )
+        rows.append(
+            RoleChange(
+                legislator_id=change.existing_id,
+                role=change.values["role"],
+                effective_from=change.values.get("_role_from") or today,
+                note="import",
+            )
+        )
+    RoleChange.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["legislator", "effective_from"], update_fields=["role", "note"]
+    )
+
+
+def _write_counts(changes, *, batch, user, now):
+    written = [c for c in changes if c.action != "unchanged"]
+    rows = [(c.values["account"], c.values["day"], c.values["followers"], c.values["posts"]) for c in written]
+    evidence = {(c.values["account"], c.values["day"]): c.values["evidence_url"] for c in written}
+    counts_upsert(
+        rows,
+        source=Source.IMPORT,
+        now=now,
+        evidence_urls=evidence,
+        user=user,
+        batch=batch,
+        audit_source=ChangeSource.IMPORT,
+    )
+    return []

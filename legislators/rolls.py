@@ -1,0 +1,18 @@
+"""The voter roll in force: electors(constituency, day) as a query expression.
+
+The newest roll published on or before the day, else the oldest one (a day
+before a seat's first roll uses that first roll).
+"""
+
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import VoterRoll
+
+
+def electors_in_force_expression(*, day, constituency_ref="constituency_id"):
+    """The total of the newest roll published on or before ``day``, else the oldest."""
+    rolls = VoterRoll.objects.filter(constituency_id=OuterRef(constituency_ref))
+    newest_before = rolls.filter(published_on__lte=day).order_by("-published_on").values("total_electors")[:1]
+    oldest = rolls.order_by("published_on").values("total_electors")[:1]
+    return Coalesce(Subquery(newest_before), Subquery(oldest))

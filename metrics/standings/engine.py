@@ -1,0 +1,356 @@
+"""The standings engine: every member's standing on a day, in a fixed number of queries.
+
+``standings()`` is the one selector behind every page, export and command.
+It issues a fixed number of queries whatever the number of members:
+
+1. the target in force;
+2. one query joining two parts: the members, with party, constituency,
+   district and division joined and the electors of the voter roll in force
+   annotated; and beside each member, its accounts added up in the
+   database: each account's count on the day and on the growth baselines
+   (a join with each baseline day's rows, the exact day, falling back to
+   the latest row before it only for an account without a row that day;
+   today's count comes from LatestCount instead).
+
+Python then works out each member's standing from its row: no query.
+"""
+
+from collections import namedtuple
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from legislators.access import restrict_to_scope
+from legislators.models import MINISTER_ROLES, Legislator, Role, RoleChange
+from legislators.rolls import electors_in_force_expression
+from metrics import arithmetic
+from metrics.models import Target
+
+from .engine_sql import GROWTH_WINDOWS, PLATFORMS, TOTAL_COLUMNS, account_totals_sql
+
+DEFAULT_TARGET_PERCENT = 5.0
+DEFAULT_STRETCH_PERCENT = 6.0
+# Why a member has no share: the stored reason is a stable key (exports use
+# it), the label is what a page shows in the chosen language.
+NA_REASON_LABELS = {
+    "no constituency": _("no constituency"),
+    "no voter roll": _("no voter roll"),
+    "no follower count": _("no follower count yet"),
+}
+
+
+@dataclass(frozen=True)
+class TargetInForce:
+    percent: float
+    stretch_percent: float
+    effective_from: date | None
+
+
+@dataclass
+class MemberStanding:
+    id: int
+    name: str
+    name_hi: str
+    role: str
+    role_label: str
+    portfolio: str
+    party: str
+    party_colour: str
+    constituency_number: int | None
+    constituency_name: str
+    constituency_name_hi: str
+    district_id: int | None
+    district: str
+    district_hi: str
+    division_id: int | None
+    division: str
+    division_hi: str
+    electors: int | None
+    followers: dict = field(default_factory=dict)  # platform -> followers (None: no count)
+    posts_30: dict = field(default_factory=dict)  # platform -> posts in the last 30 days
+    reach: int | None = None
+    share: float | None = None
+    status: arithmetic.Status = arithmetic.Status.NOT_APPLICABLE
+    needed: int | None = None
+    growth: dict = field(default_factory=dict)  # window days -> growth (None: unknown)
+    stagnant: bool = False
+    projection: arithmetic.Projection = arithmetic.Projection(unknown=True)
+    accounts: int = 0
+    na_reason: str = ""
+    flags: list = field(default_factory=list)  # Flag, filled by member_flags() for the rows a page shows
+
+    @property
+    def na_reason_label(self):
+        return NA_REASON_LABELS.get(self.na_reason, self.na_reason)
+
+    @property
+    def daily_gain(self):
+        """The current daily gain: the last 30 days' average."""
+        return arithmetic.daily_rate(self.growth.get(30), 30)
+
+    @property
+    def growth_7(self):
+        return self.growth.get(7)
+
+    @property
+    def growth_30(self):
+        return self.growth.get(30)
+
+    @property
+    def growth_90(self):
+        return self.growth.get(90)
+
+    @property
+    def growth_30_percent(self):
+        growth = self.growth.get(30)
+        if growth is None or not self.reach or self.reach - growth <= 0:
+            return None
+        return growth * 100.0 / (self.reach - growth)
+
+
+@dataclass
+class Standings:
+    day: date
+    target: TargetInForce
+    members: list
+    platform: str = ""
+
+    @property
+    def tracked(self):
+        return len(self.members)
+
+    @property
+    def with_share(self):
+        return [m for m in self.members if m.status != arithmetic.Status.NOT_APPLICABLE]
+
+    @property
+    def not_applicable(self):
+        return [m for m in self.members if m.status == arithmetic.Status.NOT_APPLICABLE]
+
+    @property
+    def meeting_target(self):
+        return [m for m in self.members if m.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH)]
+
+    @property
+    def meeting_stretch(self):
+        return [m for m in self.members if m.status == arithmetic.Status.STRETCH]
+
+    @property
+    def stagnant(self):
+        return [m for m in self.members if m.stagnant]
+
+    def summary(self):
+        counted = len(self.with_share)
+        meets = len(self.meeting_target)
+        stretch = len(self.meeting_stretch)
+        reasons = {}
+        for member in self.not_applicable:
+            reasons[member.na_reason] = reasons.get(member.na_reason, 0) + 1
+        return {
+            "tracked": self.tracked,
+            "counted": counted,
+            "not_applicable": self.tracked - counted,
+            "not_applicable_reasons": reasons,
+            "not_applicable_labels": [
+                (NA_REASON_LABELS.get(key, key), count) for key, count in sorted(reasons.items())
+            ],
+            "meets": meets,
+            "meets_share": meets * 100.0 / counted if counted else None,
+            "stretch": stretch,
+            "stretch_share": stretch * 100.0 / counted if counted else None,
+            "stagnant": len(self.stagnant),
+            "total_reach": sum(m.reach or 0 for m in self.with_share),
+            "total_electors": sum(m.electors or 0 for m in self.with_share),
+        }
+
+
+def today():
+    """Days are Asia/Kolkata days (settings.TIME_ZONE)."""
+    return timezone.localdate()
+
+
+def target_in_force(*, day):
+    target = Target.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    if target is None:
+        # Before the first Target (or with none at all) the design's default holds.
+        return TargetInForce(DEFAULT_TARGET_PERCENT, DEFAULT_STRETCH_PERCENT, None)
+    return TargetInForce(float(target.percent), float(target.stretch_percent), target.effective_from)
+
+
+def role_on_day_expression(*, day):
+    """The role held on ``day``: the newest RoleChange from on or before it, else the current role.
+
+    A correlated subquery served by the unique (legislator, effective_from)
+    index, so the role filter costs no extra query.
+    """
+    held = (
+        RoleChange.objects.filter(legislator_id=OuterRef("pk"), effective_from__lte=day)
+        .order_by("-effective_from")
+        .values("role")[:1]
+    )
+    return Coalesce(Subquery(held), F("role"))
+
+
+def members_queryset(*, day, scope_user=None, role="", party=None, division=None, district=None, search=""):
+    """The members in office on ``day`` matching the filters (no accounts yet)."""
+    members = Legislator.objects.filter(active=True).filter(
+        Q(term_start__isnull=True) | Q(term_start__lte=day),
+        Q(term_end__isnull=True) | Q(term_end__gte=day),
+    )
+    if scope_user is not None:
+        members = restrict_to_scope(members, user=scope_user)
+    members = members.annotate(role_on_day=role_on_day_expression(day=day))
+    if role == "ministers":
+        members = members.filter(role_on_day__in=MINISTER_ROLES)
+    elif role:
+        members = members.filter(role_on_day=role)
+    if party:
+        members = members.filter(party_id=party)
+    if division:
+        members = members.filter(constituency__district__division_id=division)
+    if district:
+        members = members.filter(constituency__district_id=district)
+    if search:
+        members = members.filter(Q(name__icontains=search) | Q(name_hi__icontains=search))
+    return members
+
+
+def standings(
+    *,
+    day=None,
+    scope_user=None,
+    role="",
+    party=None,
+    division=None,
+    district=None,
+    platform="",
+    status="",
+    search="",
+    member_ids=None,
+):
+    """Every member's standing on ``day`` (default: today), filtered."""
+    day = day or today()
+    target = target_in_force(day=day)
+    members = members_queryset(
+        day=day, scope_user=scope_user, role=role, party=party, division=division, district=district, search=search
+    )
+    if member_ids is not None:
+        members = members.filter(pk__in=member_ids)
+    # Plain rows, not model instances: five instances per member (member,
+    # party, seat, district, division) cost more than the query at 5,000 members.
+    member_rows = (
+        members.annotate(electors=electors_in_force_expression(day=day))
+        .order_by()
+        .values(*MEMBER_FIELDS.values(), "electors")
+    )
+    totals_sql, totals_params = account_totals_sql(
+        day=day, members=members, platform=platform, latest_is_current=day >= today()
+    )
+    # One query: each member's row with its accounts' totals beside it, read
+    # as named rows (a namedtuple per row: no dict, no model instance).
+    members_sql, members_params = member_rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = [f"m.{quote(column)} AS {quote(name)}" for name, column in MEMBER_FIELDS.items()]
+    columns += [f"m.{quote('electors')} AS electors", *[f"t.{column}" for column in TOTAL_COLUMNS]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM ({members_sql}) AS m"
+            f" LEFT JOIN ({totals_sql}) AS t ON t.legislator_id = m.id ORDER BY m.name, m.id",
+            (*members_params, *totals_params),
+        )
+        row_type = namedtuple("MemberRow", [column[0].lower() for column in cursor.description])
+        rows = [row_type._make(row) for row in cursor.fetchall()]
+    # Translated once per call, not once per member.
+    role_labels = {value: str(label) for value, label in Role.choices}
+    result = [_member_standing(row, day=day, target=target, role_labels=role_labels) for row in rows]
+    if status:
+        result = [m for m in result if _matches_status(m, status)]
+    return Standings(day=day, target=target, members=result, platform=platform)
+
+
+MEMBER_FIELDS = {
+    "id": "id",
+    "name": "name",
+    "name_hi": "name_hi",
+    "role": "role_on_day",  # the role held on the day (members_queryset annotates it)
+    "portfolio": "portfolio",
+    "party": "party__short_name",
+    "party_colour": "party__colour",
+    "constituency_id": "constituency_id",
+    "constituency_number": "constituency__number",
+    "constituency_name": "constituency__name",
+    "constituency_name_hi": "constituency__name_hi",
+    "district_id": "constituency__district_id",
+    "district": "constituency__district__name",
+    "district_hi": "constituency__district__name_hi",
+    "division_id": "constituency__district__division_id",
+    "division": "constituency__district__division__name",
+    "division_hi": "constituency__district__division__name_hi",
+}
+
+
+def _member_standing(row, *, day, target, role_labels):
+    """A member's standing from its named row: MEMBER_FIELDS, ``electors``, then TOTAL_COLUMNS.
+
+    Every column is text, an integer or NULL in both databases, read straight
+    from the cursor (no per-value converters: 175,000 values at 5,000 members).
+    """
+    has_seat = row.constituency_id is not None
+    electors = row.electors if has_seat else None
+    standing = MemberStanding(
+        id=row.id,
+        name=row.name,
+        name_hi=row.name_hi,
+        role=row.role,
+        role_label=role_labels.get(row.role, row.role),
+        portfolio=row.portfolio,
+        party=row.party or "",
+        party_colour=row.party_colour or "#777777",
+        constituency_number=row.constituency_number,
+        constituency_name=row.constituency_name or "",
+        constituency_name_hi=row.constituency_name_hi or "",
+        district_id=row.district_id,
+        district=row.district or "",
+        district_hi=row.district_hi or "",
+        division_id=row.division_id,
+        division=row.division or "",
+        division_hi=row.division_hi or "",
+        electors=electors,
+        accounts=row.accounts or 0,  # NULL: no account (the LEFT JOIN found no totals)
+    )
+    standing.growth = {window: getattr(row, f"growth_{window}") for window in GROWTH_WINDOWS}
+    for platform in PLATFORMS:
+        if getattr(row, f"accounts_{platform}"):  # the member has accounts on the platform
+            standing.followers[platform] = getattr(row, f"followers_{platform}")
+            posts = getattr(row, f"posts_30_{platform}")
+            if posts is not None:
+                standing.posts_30[platform] = posts
+    reach = standing.reach = row.reach
+    growth_30 = standing.growth[30]
+    standing.stagnant = arithmetic.is_stagnant(growth_30)
+    if not has_seat:
+        standing.na_reason = "no constituency"
+    elif not electors:
+        standing.na_reason = "no voter roll"
+    elif reach is None:
+        standing.na_reason = "no follower count"
+    standing.status, standing.needed = arithmetic.standing(reach, electors, target.percent, target.stretch_percent)
+    if standing.status != arithmetic.Status.NOT_APPLICABLE:
+        standing.share = arithmetic.share_percent(reach, electors)
+    standing.projection = arithmetic.project_target_date(
+        needed=standing.needed, growth=growth_30, window_days=30, today=day
+    )
+    return standing
+
+
+def _matches_status(member, status):
+    if status == "stagnant":
+        return member.stagnant
+    if status == "meets":
+        return member.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH)
+    return member.status.value == status

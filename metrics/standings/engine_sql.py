@@ -1,0 +1,129 @@
+"""The accounts' totals per member, as SQL text with bound parameters.
+
+For each member: the number of accounts, the followers per platform (the
+sum of the counts present; NULL when none of that platform's accounts has a
+count), the growth per window (summed over accounts measured at both ends:
+SUM skips the others, NULL when there is none) and the posts per platform
+over 30 days.
+
+An account's count on a day comes from a join with that day's rows (the
+day index): polling stores a row per account per day, so the exact day's row
+is almost always there; only an account without one falls back to its
+latest row before the day. Today's count is LatestCount's.
+
+Written as SQL text (portable: SQLite and PostgreSQL), not as ORM
+expressions: two dozen aggregates with their CASEs cost the ORM ~10 ms to
+build and compile on every call, more than the query itself for one member.
+Every value (days, platform names, the members' filters) is a bound
+parameter; only table names, aliases and column names are written in.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+
+from legislators.models import Platform, SocialAccount
+from metrics.models import FollowerSnapshot, LatestCount
+
+GROWTH_WINDOWS = (7, 30, 90)
+PLATFORMS = [choice.value for choice in Platform]
+
+# The columns account_totals_sql gives per member, beside legislator_id.
+TOTAL_COLUMNS = (
+    "accounts",
+    "reach",
+    *[f"growth_{window}" for window in GROWTH_WINDOWS],
+    *[f"{column}_{name}" for name in PLATFORMS for column in ("accounts", "followers", "posts_30")],
+)
+
+
+@dataclass
+class _Sql:
+    """SQL text and its parameters, in the order the placeholders appear."""
+
+    text: str = ""
+    params: list = field(default_factory=list)
+
+
+def _joined(fragments, separator):
+    return _Sql(separator.join(f.text for f in fragments), [p for f in fragments for p in f.params])
+
+
+def account_totals_sql(*, day, members, platform, latest_is_current):
+    """(SQL, params) of one row per member: ``legislator_id`` then TOTAL_COLUMNS.
+
+    ``members`` is a queryset of the members (its filters become parameters);
+    ``latest_is_current``: ``day`` is today or later, so LatestCount holds the
+    count on the day (nothing is stored after today).
+    """
+    quote = connection.ops.quote_name
+    accounts = quote(SocialAccount._meta.db_table)
+    snapshots = quote(FollowerSnapshot._meta.db_table)
+    latest = quote(LatestCount._meta.db_table)
+    members_sql, members_params = members.values("pk").order_by().query.sql_with_params()
+
+    def on_day(alias, column, when):
+        """The account's value on a day: the joined day's row's, else the latest row before it."""
+        return _Sql(
+            f"(CASE WHEN {alias}.id IS NOT NULL THEN {alias}.{column} ELSE (SELECT s.{column} FROM {snapshots} s"
+            f" WHERE s.account_id = {accounts}.id AND s.day <= %s ORDER BY s.day DESC LIMIT 1) END)",
+            [when],
+        )
+
+    days = {f"d{window}": day - timedelta(days=window) for window in GROWTH_WINDOWS}
+    if latest_is_current:
+        joins = [_Sql(f"LEFT JOIN {latest} lc ON lc.account_id = {accounts}.id")]
+        followers_now, posts_now = _Sql("lc.followers"), _Sql("lc.posts")
+    else:
+        days["d0"] = day
+        joins = []
+        followers_now, posts_now = on_day("d0", "followers", day), on_day("d0", "posts", day)
+    joins += [
+        _Sql(f"LEFT JOIN {snapshots} {alias} ON {alias}.account_id = {accounts}.id AND {alias}.day = %s", [when])
+        for alias, when in days.items()
+    ]
+    # Each account's values once (the inner query), then added up per member:
+    # the per-platform sums reuse them instead of working them out again.
+    posts_before = on_day("d30", "posts", days["d30"])
+    values = [
+        _Sql(f"{accounts}.legislator_id AS legislator_id"),
+        _Sql(f"{accounts}.id AS account_id"),
+        _Sql(f"{accounts}.platform AS platform"),
+        _Sql(f"{followers_now.text} AS now", followers_now.params),
+    ]
+    for window in GROWTH_WINDOWS:
+        before = on_day(f"d{window}", "followers", days[f"d{window}"])
+        values.append(_Sql(f"{before.text} AS before_{window}", before.params))
+    values.append(
+        _Sql(f"{posts_now.text} - {posts_before.text} AS posts_change", posts_now.params + posts_before.params)
+    )
+    columns = [
+        _Sql("legislator_id"),
+        _Sql("COUNT(account_id) AS accounts"),
+        _Sql("CAST(SUM(now) AS BIGINT) AS reach"),
+        *[_Sql(f"CAST(SUM(now - before_{w}) AS BIGINT) AS growth_{w}") for w in GROWTH_WINDOWS],
+    ]
+    for name in PLATFORMS:
+        columns += [
+            _Sql(f"COUNT(CASE WHEN platform = %s THEN 1 END) AS accounts_{name}", [name]),
+            _Sql(f"CAST(SUM(CASE WHEN platform = %s THEN now END) AS BIGINT) AS followers_{name}", [name]),
+            # Twice max(0, change), halved after summing: never negative (a
+            # deleted post is not "minus one"), NULL (left out) when either end
+            # is missing, which GREATEST would not give on PostgreSQL (it skips NULLs).
+            _Sql(
+                f"CAST(SUM(CASE WHEN platform = %s THEN posts_change + ABS(posts_change) END) / 2 AS BIGINT)"
+                f" AS posts_30_{name}",
+                [name],
+            ),
+        ]
+    where = _Sql(f"{accounts}.active AND {accounts}.legislator_id IN ({members_sql})", list(members_params))
+    if platform:
+        where.text += f" AND {accounts}.platform = %s"
+        where.params.append(platform)
+    selected, inner, joined = _joined(columns, ", "), _joined(values, ", "), _joined(joins, " ")
+    sql = (
+        f"SELECT {selected.text} FROM (SELECT {inner.text} FROM {accounts} {joined.text}"
+        f" WHERE {where.text}) AS account_values GROUP BY legislator_id"
+    )
+    return sql, [*selected.params, *inner.params, *joined.params, *where.params]

@@ -1,0 +1,197 @@
+"""Data freshness (analysts): runs, account statuses, stale and problem accounts."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from legislators.models import AccountStatus, Platform, SocialAccount
+from metrics.models import FetchRun
+
+from .engine import PLATFORMS, members_queryset
+
+PROBLEM_STATUSES = [
+    AccountStatus.NOT_FOUND,
+    AccountStatus.SUSPENDED,
+    AccountStatus.PRIVATE,
+    AccountStatus.HIDDEN,
+    AccountStatus.ERROR,
+]
+FRESHNESS_LIST_LIMIT = 500
+
+
+@dataclass
+class PlatformFreshness:
+    platform: str
+    label: str
+    run: FetchRun | None
+    statuses: dict  # account status -> active accounts
+
+
+@dataclass
+class Freshness:
+    now: object
+    platforms: list
+    stale: list
+    stale_count: int
+    problems: list
+    problem_count: int
+    no_account: list
+    limit: int = FRESHNESS_LIST_LIMIT
+    stale_days: int = 2
+
+
+def freshness(*, scope_user, now=None, stale_days=None, limit=FRESHNESS_LIST_LIMIT):
+    """The last run per platform, accounts by status, stale and problem
+    accounts, and members with no account: a fixed number of queries."""
+    now = now or timezone.now()
+    stale_days = stale_days or settings.STALE_AFTER_DAYS
+    newest_run = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    runs = {run.platform: run for run in FetchRun.objects.annotate(newest=Subquery(newest_run)).filter(pk=F("newest"))}
+
+    members = members_queryset(day=timezone.localdate(now), scope_user=scope_user)
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
+    statuses = {}
+    for row in accounts.values("platform", "status").annotate(count=Count("pk")).order_by():
+        statuses.setdefault(row["platform"], {})[row["status"]] = row["count"]
+
+    stale = accounts.filter(
+        Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(days=stale_days))
+    ).select_related("legislator", "latest")
+    stale_list = list(stale.order_by(F("last_success_at").asc(nulls_first=True), "pk")[:limit])
+    problems = accounts.filter(status__in=PROBLEM_STATUSES).select_related("legislator")
+    problem_list = list(problems.order_by("platform", "status", "legislator__name", "pk")[:limit])
+    no_account = list(
+        members.annotate(has_account=Exists(SocialAccount.objects.filter(legislator=OuterRef("pk"), active=True)))
+        .filter(has_account=False)
+        .select_related("constituency__district")
+        .order_by("name", "pk")
+    )
+    return Freshness(
+        now=now,
+        platforms=[
+            PlatformFreshness(
+                platform=platform,
+                label=Platform(platform).label,
+                run=runs.get(platform),
+                statuses=statuses.get(platform, {}),
+            )
+            for platform in PLATFORMS
+        ],
+        stale=stale_list,
+        stale_count=stale.count(),
+        problems=problem_list,
+        problem_count=problems.count(),
+        no_account=no_account,
+        limit=limit,
+        stale_days=stale_days,
+    )
+
+
+@dataclass
+class AccountFreshness:
+    """One account's polling health, for the freshness page, its export and the digest."""
+
+    account_id: int
+    member_id: int
+    member: str
+    member_hi: str
+    district: str
+    division: str
+    platform: str
+    handle: str
+    status: str
+    status_label: str
+    last_checked_at: object  # datetime | None
+    last_success_at: object  # datetime | None
+    latest_day: date | None
+    latest_followers: int | None
+    days_since_success: int | None
+    stale: bool
+    last_error: str
+
+
+def freshness_accounts(
+    *,
+    scope_user=None,
+    role="",
+    party=None,
+    division=None,
+    district=None,
+    platform="",
+    search="",
+    stale_only=False,
+    stale_after_days=None,
+    now=None,
+    **_ignored,
+):
+    """Every active account of the members the filters select, most overdue first.
+
+    Takes the standings filters (``StandingsFilterForm.selector_kwargs()``;
+    ``day`` and ``status`` do not apply to accounts and are ignored). An
+    account is stale when it never succeeded or its last success is older
+    than ``stale_after_days`` (default settings.STALE_AFTER_DAYS). Order: never polled, then oldest success, then
+    account id (the freshness page's order). One query.
+    """
+    now = now or timezone.now()
+    members = members_queryset(
+        day=timezone.localtime(now).date(),
+        scope_user=scope_user,
+        role=role,
+        party=party,
+        division=division,
+        district=district,
+        search=search,
+    )
+    accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
+    if platform:
+        accounts = accounts.filter(platform=platform)
+    cutoff = now - timedelta(days=stale_after_days or settings.STALE_AFTER_DAYS)
+    if stale_only:
+        accounts = accounts.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff))
+    accounts = accounts.select_related("legislator__constituency__district__division", "latest").order_by(
+        F("last_success_at").asc(nulls_first=True), "pk"
+    )
+    status_labels = dict(SocialAccount._meta.get_field("status").choices)
+    result = []
+    for account in accounts:
+        legislator = account.legislator
+        district_ = legislator.constituency.district if legislator.constituency_id else None
+        latest = getattr(account, "latest", None)
+        success = account.last_success_at
+        result.append(
+            AccountFreshness(
+                account_id=account.pk,
+                member_id=legislator.pk,
+                member=legislator.name,
+                member_hi=legislator.name_hi,
+                district=district_.name if district_ else "",
+                division=district_.division.name if district_ else "",
+                platform=account.platform,
+                handle=account.handle,
+                status=account.status,
+                status_label=str(status_labels.get(account.status, account.status)),
+                last_checked_at=account.last_checked_at,
+                last_success_at=success,
+                latest_day=latest.day if latest else None,
+                latest_followers=latest.followers if latest else None,
+                days_since_success=(now - success).days if success else None,
+                stale=success is None or success < cutoff,
+                last_error=account.last_error,
+            )
+        )
+    return result
+
+
+def last_runs_by_platform():
+    """Each platform with its most recent fetch run (None when never polled): two queries."""
+    latest_ids = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    runs = {
+        run.platform: run
+        for run in FetchRun.objects.filter(
+            pk__in=FetchRun.objects.values("platform").annotate(last=Subquery(latest_ids)).values("last")
+        )
+    }
+    return [(platform, runs.get(platform.value)) for platform in Platform]

@@ -1,0 +1,164 @@
+"""The page selectors: one per page, each a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.paginator import Paginator
+
+from legislators.access import restrict_to_scope
+from legislators.models import Legislator, Platform, SocialAccount
+from metrics import arithmetic
+
+from .engine import PLATFORMS, MemberStanding, Standings, TargetInForce, standings, today
+from .filters import sort_members
+from .flags import FLAG_WINDOW_DAYS, attach_flags, member_flags
+from .history import member_history, voter_rolls_for
+from .rollups import Rollup, rollup_total, rollups
+
+
+def next_election_date():
+    return date.fromisoformat(settings.NEXT_ELECTION_DATE)
+
+
+TOP_COUNT = 10
+
+
+@dataclass
+class TablePage:
+    standings: Standings
+    page: object  # a django.core.paginator.Page of MemberStanding
+    furthest: list = field(default_factory=list)
+    fastest: list = field(default_factory=list)
+    total: Rollup | None = None
+
+
+def table_page(*, scope_user, filters, sort, page_number, page_size=50, with_tops=False):
+    """A sortable, paginated standings table (overview, district, stagnant list).
+
+    Queries: the standings engine's, plus two for the flags of the rows shown.
+    """
+    result = standings(scope_user=scope_user, **filters)
+    page = Paginator(sort_members(result.members, sort), page_size).get_page(page_number)
+    shown = list(page.object_list)
+    furthest = fastest = []
+    if with_tops:
+        below = [m for m in result.members if m.status == arithmetic.Status.BELOW]
+        furthest = sorted(below, key=lambda m: (m.share, m.name.lower()))[:TOP_COUNT]
+        growing = [m for m in result.members if m.growth_30_percent is not None and m.growth_30_percent > 0]
+        fastest = sorted(growing, key=lambda m: (-m.growth_30_percent, m.name.lower()))[:TOP_COUNT]
+    flagged = {m.id: m for m in shown + furthest + fastest}
+    attach_flags(flagged.values(), member_flags(members=flagged.values(), day=result.day))
+    return TablePage(standings=result, page=page, furthest=furthest, fastest=fastest, total=rollup_total(result))
+
+
+@dataclass
+class RollupPage:
+    standings: Standings
+    total: Rollup
+    divisions: list
+    districts: list
+
+
+def rollup_page(*, scope_user, filters):
+    """Division and district rollups of the filtered members (the standings engine's queries)."""
+    result = standings(scope_user=scope_user, **filters)
+    return RollupPage(
+        standings=result,
+        total=rollup_total(result),
+        divisions=rollups(result, by="division"),
+        districts=rollups(result, by="district"),
+    )
+
+
+@dataclass
+class PlatformRow:
+    platform: str
+    label: str
+    followers: int | None
+    posts_30: int | None
+    share: float | None
+
+    @property
+    def inactive(self):
+        return self.posts_30 == 0
+
+
+@dataclass
+class MemberPage:
+    legislator: Legislator
+    standing: MemberStanding | None
+    target: TargetInForce
+    day: date
+    deadline: date
+    accounts: list
+    platforms: list
+    history: dict
+    rolls: list
+    flags: list
+    daily_gain_needed: float | None
+    unusual: list
+
+    @property
+    def has_youtube(self):
+        return any(account.platform == Platform.YOUTUBE for account in self.accounts)
+
+
+def member_page(*, legislator_id, scope_user, day=None, deadline=None):
+    """Everything the member page shows, or None when the user may not see the member.
+
+    A fixed number of queries: the member, the standings engine's, accounts,
+    history, voter rolls and the two of the flags.
+    """
+    day = day or today()
+    deadline = deadline or next_election_date()
+    legislator = (
+        restrict_to_scope(Legislator.objects.all(), user=scope_user)
+        .select_related("party", "constituency__district__division")
+        .filter(pk=legislator_id)
+        .first()
+    )
+    if legislator is None:
+        return None
+    result = standings(day=day, member_ids=[legislator_id])
+    standing = result.members[0] if result.members else None
+    accounts = list(
+        SocialAccount.objects.filter(legislator=legislator).select_related("latest").order_by("platform", "handle")
+    )
+    history = member_history(legislator_id=legislator_id, end=day)
+    rolls = voter_rolls_for(constituency_id=legislator.constituency_id) if legislator.constituency_id else []
+    flags = []
+    platforms = []
+    gain_needed = None
+    if standing is not None:
+        flags = member_flags(members=[standing], day=day, recent_days=FLAG_WINDOW_DAYS)[standing.id]
+        for platform in PLATFORMS:
+            if platform in standing.followers:
+                followers = standing.followers[platform]
+                platforms.append(
+                    PlatformRow(
+                        platform=platform,
+                        label=Platform(platform).label,
+                        followers=followers,
+                        posts_30=standing.posts_30.get(platform),
+                        share=arithmetic.share_percent(followers, standing.electors),
+                    )
+                )
+        gain_needed = arithmetic.daily_gain_needed(needed=standing.needed, today=day, deadline=deadline)
+    return MemberPage(
+        legislator=legislator,
+        standing=standing,
+        target=result.target,
+        day=day,
+        deadline=deadline,
+        accounts=accounts,
+        platforms=platforms,
+        history=history,
+        rolls=rolls,
+        flags=[flag for flag in flags if flag.kind not in ("spike", "drop")],
+        daily_gain_needed=gain_needed,
+        unusual=[flag for flag in flags if flag.kind in ("spike", "drop")],
+    )
+
+
+# --- Data freshness (analysts) ---------------------------------------------

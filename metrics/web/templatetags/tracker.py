@@ -1,0 +1,89 @@
+"""Formatting for the dashboard: Indian digit grouping, lakh/crore, n/a."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from legislators.names import in_script
+from metrics.numbers import indian_number, lakh_crore
+
+register = template.Library()
+
+
+@register.filter(name="indian")
+def indian_filter(value):
+    return indian_number(value)
+
+
+@register.filter(name="lakh_crore")
+def lakh_crore_filter(value):
+    return lakh_crore(value)
+
+
+@register.filter
+def percent(value, places=2):
+    if value is None:
+        return _("n/a")
+    return f"{float(value):.{int(places)}f}%"
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return _("n/a")
+    text = indian_number(value)
+    return f"+{text}" if value > 0 else text
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def script(name, name_hi):
+    """The name in the chosen script when there is one: {{ m.name|script:m.name_hi }}."""
+    return in_script(name, name_hi)
+
+
+@register.filter
+def gain(value):
+    """Followers a day: whole numbers in Indian grouping, small rates with one decimal."""
+    if value is None:
+        return _("n/a")
+    if value == 0:
+        return "0"  # nothing more is needed (or nothing gained): not "0.0"
+    if abs(value) < 10:
+        return f"{value:.1f}"
+    return indian_number(value)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, label, descending_first=False, numeric=False):
+    """A column header that sorts by ``key``; a second click reverses."""
+    current = context.get("sort", "")
+    if current == key:
+        target, arrow, aria = f"-{key}", " ▲", "ascending"
+    elif current == f"-{key}":
+        target, arrow, aria = key, " ▼", "descending"
+    else:
+        target, arrow, aria = (f"-{key}" if descending_first else key), "", "none"
+    query = context.get("sort_query", "")
+    href = f"?{query}&sort={target}" if query else f"?sort={target}"
+    return format_html(
+        '<th{} aria-sort="{}"><a href="{}">{}{}</a></th>',
+        mark_safe(' class="num"') if numeric else "",
+        aria,
+        href,
+        label,
+        arrow,
+    )
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as whole minutes (rounded up); '' when unknown."""
+    if duration is None or not hasattr(duration, "total_seconds"):
+        return ""
+    return int(-(-duration.total_seconds() // 60))

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from metrics.reports import views as export_views
+
+from . import views
+
+app_name = "metrics"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("stagnant/", views.stagnant, name="stagnant"),
+    path("divisions/", views.divisions, name="divisions"),
+    path("divisions/<int:pk>/", views.division_detail, name="division"),
+    path("districts/<int:pk>/", views.district_detail, name="district"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+    path("freshness/", views.freshness, name="freshness"),
+    path("counts/enter/", views.count_enter, name="count_enter"),
+    path("exports/<slug:kind>.<str:fmt>", export_views.export, name="export"),
+    path("poll/", views.poll_now, name="poll"),
+]

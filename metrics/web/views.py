@@ -1,0 +1,266 @@
+"""Dashboard pages: thin views. Each parses the query string through the one
+filter form, calls one selector and renders; the charts are plain data."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from legislators.access import visible_districts, visible_divisions
+from legislators.models import AccountStatus, Platform, SocialAccount
+from metrics.counts import snapshot_enter
+from metrics.polling.tasks import plan_fetch_task
+from metrics.standings import engine, pages
+from metrics.standings import freshness as freshness_selectors
+from metrics.standings.filters import StandingsFilterForm
+
+from . import charts
+from .forms import CountEntryForm
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 50
+dashboard_required = permission_required("metrics.view_dashboard", raise_exception=True)
+
+
+def _filters(request):
+    """The cleaned filter form, or a 400 page naming what is wrong."""
+    form = StandingsFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return form, render(request, "metrics/bad_filters.html", {"form": form}, status=400)
+    return form, None
+
+
+def _drill_down_query(request):
+    """The filters to carry into a division's or district's page (not the place itself)."""
+    query = request.GET.copy()
+    for name in ("division", "district", "page", "sort"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS):
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return {
+        "form": form,
+        "filter_fields": form.visible_fields_of(fields),
+        "table": table,
+        "standings": table.standings,
+        "page": table.page,
+        "sort": form.cleaned_data["sort"],
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+    }
+
+
+@login_required
+@dashboard_required
+def overview(request):
+    form, error = _filters(request)
+    if error:
+        return error
+    table = pages.table_page(
+        scope_user=request.user,
+        filters=form.selector_kwargs(),
+        sort=form.cleaned_data["sort"],
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+        with_tops=True,
+    )
+    context = _table_context(request, form, table)
+    context["summary"] = table.standings.summary()
+    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    return render(request, "metrics/overview.html", context)
+
+
+@login_required
+@dashboard_required
+def stagnant(request):
+    form, error = _filters(request)
+    if error:
+        return error
+    filters = form.selector_kwargs() | {"status": "stagnant"}
+    table = pages.table_page(
+        scope_user=request.user,
+        filters=filters,
+        sort=form.cleaned_data["sort"] if request.GET.get("sort") else "growth",
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+    )
+    fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name != "status"]
+    return render(request, "metrics/stagnant.html", _table_context(request, form, table, fields=fields))
+
+
+@login_required
+@dashboard_required
+def divisions(request):
+    form, error = _filters(request)
+    if error:
+        return error
+    page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs())
+    target = page.standings.target
+    return render(
+        request,
+        "metrics/divisions.html",
+        {
+            "form": form,
+            "filter_fields": form.visible_fields_of(StandingsFilterForm.TABLE_FIELDS),
+            "rollup": page,
+            "filter_query": _drill_down_query(request),
+            "division_chart": charts.rollup_chart(page.divisions, target),
+            "district_chart": charts.rollup_chart(page.districts, target),
+        },
+    )
+
+
+@login_required
+@dashboard_required
+def division_detail(request, pk):
+    division = get_object_or_404(visible_divisions(user=request.user), pk=pk)
+    form, error = _filters(request)
+    if error:
+        return error
+    filters = form.selector_kwargs() | {"division": division.pk, "district": None}
+    page = pages.rollup_page(scope_user=request.user, filters=filters)
+    fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
+    return render(
+        request,
+        "metrics/division_detail.html",
+        {
+            "form": form,
+            "filter_fields": form.visible_fields_of(fields),
+            "division": division,
+            "rollup": page,
+            "filter_query": _drill_down_query(request),
+            "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+        },
+    )
+
+
+@login_required
+@dashboard_required
+def district_detail(request, pk):
+    district = get_object_or_404(visible_districts(user=request.user), pk=pk)
+    form, error = _filters(request)
+    if error:
+        return error
+    table = pages.table_page(
+        scope_user=request.user,
+        filters=form.selector_kwargs() | {"district": district.pk, "division": None},
+        sort=form.cleaned_data["sort"],
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+    )
+    fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
+    context = _table_context(request, form, table, fields=fields)
+    context["district"] = district
+    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    return render(request, "metrics/district_detail.html", context)
+
+
+@login_required
+@dashboard_required
+def member_detail(request, pk):
+    form, error = _filters(request)
+    if error:
+        return error
+    page = pages.member_page(
+        legislator_id=pk,
+        scope_user=request.user,
+        day=form.cleaned_data.get("date"),
+        deadline=form.cleaned_data.get("deadline"),
+    )
+    if page is None:
+        raise Http404(_("No such member."))
+    return render(
+        request,
+        "metrics/member_detail.html",
+        {
+            "form": form,
+            "filter_fields": form.visible_fields_of(StandingsFilterForm.MEMBER_FIELDS),
+            "page": page,
+            "legislator": page.legislator,
+            "standing": page.standing,
+            "chart": charts.history_chart(page),
+        },
+    )
+
+
+@login_required
+@permission_required("metrics.view_freshness", raise_exception=True)
+def freshness(request):
+    return render(
+        request,
+        "metrics/freshness.html",
+        {"fresh": freshness_selectors.freshness(scope_user=request.user), "statuses": AccountStatus.choices},
+    )
+
+
+@login_required
+@permission_required("metrics.add_followersnapshot", raise_exception=True)
+def count_enter(request):
+    """An analyst enters a count read by hand (a platform without API access), with its evidence."""
+    initial = {"day": engine.today()}
+    account = SocialAccount.objects.filter(pk=request.GET.get("account") or 0).first()
+    if account is not None:
+        initial.update(platform=account.platform, handle=account.handle)
+    form = CountEntryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        stored = snapshot_enter(
+            account=data["account"],
+            day=data["day"],
+            followers=data["followers"],
+            posts=data.get("posts"),
+            evidence_url=data["evidence_url"],
+            now=data.get("taken_at") or timezone.now(),
+            user=request.user,
+        )
+        if stored:
+            messages.success(
+                request,
+                _("Count stored for %(account)s on %(day)s.") % {"account": data["account"], "day": data["day"]},
+            )
+        else:
+            messages.warning(
+                request,
+                _("Not stored: a newer count for that day is already recorded (both are in the audit trail)."),
+            )
+        return redirect("metrics:count_enter")
+    return render(request, "metrics/count_enter.html", {"form": form})
+
+
+@login_required
+@permission_required("metrics.poll_now", raise_exception=True)
+def poll_now(request):
+    """Editors start a poll of one platform now; the page lists each platform's last run.
+
+    Enqueuing needs the broker: when it is down the page says the queue is
+    unavailable (and nothing else breaks) instead of failing with a 500.
+    """
+    if request.method == "POST":
+        platform = request.POST.get("platform", "")
+        if platform not in Platform.values:
+            messages.error(request, _("Choose a platform to poll."))
+            return redirect("metrics:poll")
+        label = Platform(platform).label
+        try:
+            plan_fetch_task.delay(platform)
+        except (KombuOperationalError, OSError):
+            logger.warning("Poll now: the queue is unavailable", exc_info=True)
+            messages.error(
+                request,
+                _("The queue is unavailable, so %(platform)s cannot be polled now. Try again in a few minutes.")
+                % {"platform": label},
+            )
+        else:
+            messages.success(request, _("A poll of %(platform)s is queued.") % {"platform": label})
+        return redirect("metrics:poll")
+    return render(request, "metrics/poll_now.html", {"platforms": freshness_selectors.last_runs_by_platform()})
