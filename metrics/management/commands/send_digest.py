@@ -9,8 +9,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from legislators.models import Division
-from metrics.reports import digest
 from metrics.models import DigestRecipients
+from metrics.reports import digest
 
 
 class Command(BaseCommand):
