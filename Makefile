@@ -27,6 +27,7 @@ test: $(VENV)/.installed
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.installed
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

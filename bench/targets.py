@@ -1,10 +1,10 @@
 """The project-side code each export measurement calls: one place to repoint.
 
 The time-series item measures the analysts' download itself
-(``report_timeseries_csv``: metrics.reports + metrics.exports, the code behind
+(``report_timeseries_csv``: metrics.reports.tables + metrics.reports.writers, the code behind
 /exports/timeseries.csv). ``--timeseries-export`` takes another callable
 ``export(out, *, start, end)``: ``bench.targets:streaming_timeseries_csv`` (the
-same rows written by ``metrics.csv_copy.write_csv``, COPY on PostgreSQL) or
+same rows written by ``metrics.reports.csv_copy.write_csv``, COPY on PostgreSQL) or
 ``bench.targets:iterator_timeseries_csv`` (a server-side cursor and ``csv``).
 """
 
@@ -66,7 +66,7 @@ def standings_command_csv(out):
 
 
 def report_timeseries_csv(out, *, start, end):
-    """The analysts' time-series download itself (metrics.reports + metrics.exports,
+    """The analysts' time-series download itself (metrics.reports.tables + metrics.reports.writers,
     the code behind /exports/timeseries.csv): daily step, long layout, all members."""
     from metrics.reports import tables, writers
 

@@ -280,64 +280,9 @@ def growth_table(*, filters, options, user):
     ids = [member.id for member in members]
     start_kwargs = {key: value for key, value in kwargs.items() if key not in ("status",)}
     at_start = engine.standings(day=start, scope_user=user, member_ids=ids, **start_kwargs)
-
-    def long_frame(standings):
-        rows = []
-        for member in standings.members:
-            rows.append((member.id, "", member.reach, member.share, member.status.value))
-            for platform, followers in member.followers.items():
-                rows.append((member.id, platform, followers, None, None))
-        return pd.DataFrame(rows, columns=["id", "platform", "followers", "share", "status"], dtype=object)
-
-    merged = long_frame(at_end).merge(
-        long_frame(at_start), on=["id", "platform"], how="left", suffixes=("_end", "_start")
-    )
-    merged["change"] = [
-        end_ - start_ if end_ is not None and start_ is not None and not pd.isna(start_) else None
-        for end_, start_ in zip(merged["followers_end"], merged["followers_start"], strict=True)
-    ]
-    merged["change_percent"] = [
-        change * 100.0 / start_ if change is not None and start_ else None
-        for change, start_ in zip(merged["change"], merged["followers_start"], strict=True)
-    ]
-    meets = {arithmetic.Status.MEETS.value, arithmetic.Status.STRETCH.value}
-    below = arithmetic.Status.BELOW.value
-    # A member not in office (or not measured) on the start day has no start status: n/a, not "no".
-    merged["reached"] = [
-        None if platform or not isinstance(status_start, str) else (status_start == below and status_end in meets)
-        for platform, status_start, status_end in zip(
-            merged["platform"], merged["status_start"], merged["status_end"], strict=True
-        )
-    ]
-    merged["fell_below"] = [
-        None if platform or not isinstance(status_start, str) else (status_start in meets and status_end == below)
-        for platform, status_start, status_end in zip(
-            merged["platform"], merged["status_start"], merged["status_end"], strict=True
-        )
-    ]
-    order = {member_id: position for position, member_id in enumerate(ids)}
-    platform_order = {"": 0, **{p.value: i + 1 for i, p in enumerate(Platform)}}
-    merged["_member"] = merged["id"].map(order)
-    merged["_platform"] = merged["platform"].map(platform_order)
-    merged = merged.sort_values(["_member", "_platform"], kind="stable")
-
+    merged = _growth_frame(at_start, at_end, ids)
     by_id = {member.id: member for member in members}
     labels = dict(Platform.choices)
-    columns = [
-        Column("id", _("Member id"), INTEGER, 10),
-        Column("name", _("Member"), TEXT, 30),
-        Column("name_hi", _("Member (Hindi)"), TEXT, 30),
-        Column("district", _("District"), TEXT, 18),
-        Column("platform", _("Platform"), TEXT, 16),
-        Column("start", _("Followers on %(day)s") % {"day": start.isoformat()}, INTEGER, 16),
-        Column("end", _("Followers on %(day)s") % {"day": end.isoformat()}, INTEGER, 16),
-        Column("change", _("Change"), INTEGER),
-        Column("change_percent", _("Change %"), PERCENT),
-        Column("share_start", _("Share of voters %% on %(day)s") % {"day": start.isoformat()}, PERCENT, 18),
-        Column("share_end", _("Share of voters %% on %(day)s") % {"day": end.isoformat()}, PERCENT, 18),
-        Column("reached", _("Reached the target in between"), BOOLEAN, 16),
-        Column("fell_below", _("Fell below the target in between"), BOOLEAN, 16),
-    ]
 
     def rows():
         for row in merged.itertuples(index=False):
@@ -360,7 +305,66 @@ def growth_table(*, filters, options, user):
             )
 
     parts = filename_parts(filters) + [f"{start.isoformat()}-to-{end.isoformat()}"]
-    return Table("growth", columns, rows(), parts, None)
+    return Table("growth", _growth_columns(start, end), rows(), parts, None)
+
+
+def _growth_long_frame(standings):
+    rows = []
+    for member in standings.members:
+        rows.append((member.id, "", member.reach, member.share, member.status.value))
+        for platform, followers in member.followers.items():
+            rows.append((member.id, platform, followers, None, None))
+    return pd.DataFrame(rows, columns=["id", "platform", "followers", "share", "status"], dtype=object)
+
+
+def _growth_frame(at_start, at_end, ids):
+    """Each member's combined and per-platform rows at both ends, with the change and the target crossings."""
+    merged = _growth_long_frame(at_end).merge(
+        _growth_long_frame(at_start), on=["id", "platform"], how="left", suffixes=("_end", "_start")
+    )
+    merged["change"] = [
+        end_ - start_ if end_ is not None and start_ is not None and not pd.isna(start_) else None
+        for end_, start_ in zip(merged["followers_end"], merged["followers_start"], strict=True)
+    ]
+    merged["change_percent"] = [
+        change * 100.0 / start_ if change is not None and start_ else None
+        for change, start_ in zip(merged["change"], merged["followers_start"], strict=True)
+    ]
+    meets = {arithmetic.Status.MEETS.value, arithmetic.Status.STRETCH.value}
+    below = arithmetic.Status.BELOW.value
+    ends = list(zip(merged["platform"], merged["status_start"], merged["status_end"], strict=True))
+    # A member not in office (or not measured) on the start day has no start status: n/a, not "no".
+    merged["reached"] = [
+        None if platform or not isinstance(first, str) else (first == below and last in meets)
+        for platform, first, last in ends
+    ]
+    merged["fell_below"] = [
+        None if platform or not isinstance(first, str) else (first in meets and last == below)
+        for platform, first, last in ends
+    ]
+    order = {member_id: position for position, member_id in enumerate(ids)}
+    platform_order = {"": 0, **{p.value: i + 1 for i, p in enumerate(Platform)}}
+    merged["_member"] = merged["id"].map(order)
+    merged["_platform"] = merged["platform"].map(platform_order)
+    return merged.sort_values(["_member", "_platform"], kind="stable")
+
+
+def _growth_columns(start, end):
+    return [
+        Column("id", _("Member id"), INTEGER, 10),
+        Column("name", _("Member"), TEXT, 30),
+        Column("name_hi", _("Member (Hindi)"), TEXT, 30),
+        Column("district", _("District"), TEXT, 18),
+        Column("platform", _("Platform"), TEXT, 16),
+        Column("start", _("Followers on %(day)s") % {"day": start.isoformat()}, INTEGER, 16),
+        Column("end", _("Followers on %(day)s") % {"day": end.isoformat()}, INTEGER, 16),
+        Column("change", _("Change"), INTEGER),
+        Column("change_percent", _("Change %"), PERCENT),
+        Column("share_start", _("Share of voters %% on %(day)s") % {"day": start.isoformat()}, PERCENT, 18),
+        Column("share_end", _("Share of voters %% on %(day)s") % {"day": end.isoformat()}, PERCENT, 18),
+        Column("reached", _("Reached the target in between"), BOOLEAN, 16),
+        Column("fell_below", _("Fell below the target in between"), BOOLEAN, 16),
+    ]
 
 
 # --- time series -------------------------------------------------------------

@@ -196,23 +196,41 @@ def rollup_chart(groups, target):
 def history_chart(page):
     """One line per platform, the combined line, the target and stretch lines
     (following the voter roll in force) and the voter-roll changes marked."""
-    history, target, rolls, day = page.history, page.target, page.rolls, page.day
-    combined = history["combined"]
+    combined = page.history["combined"]
     # Every platform's days are among the combined line's: each day's text is made once.
     xs = [d.isoformat() for d, _v in combined]
+    traces = _platform_traces(page.history, xs) + _target_traces(page.target, page.rolls, combined, xs)
+    traces += _unusual_traces(page.unusual, combined)
+    roll_changes = [roll for roll in page.rolls if combined and combined[0][0] <= roll.published_on <= page.day]
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 60, "r": 10, "t": 24, "b": 40},
+            "font": CONFIG_FONT,
+            "legend": {"orientation": "h", "y": -0.15},
+            "yaxis": {"title": {"text": _("Followers")}, "rangemode": "tozero"},
+            "xaxis": {"type": "date"},
+            "shapes": [_roll_line(roll) for roll in roll_changes],
+            "annotations": [_roll_annotation(roll) for roll in roll_changes],
+        },
+    }
+
+
+def _platform_traces(history, xs):
+    """A line per platform, then the combined line."""
+    combined = history["combined"]
     iso = dict(zip((d for d, _v in combined), xs, strict=True))
-    traces = []
-    for platform, points in sorted(history["platforms"].items()):
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": Platform(platform).label,
-                "line": {"color": COLOURS.get(platform), "width": 1.5},
-                "x": [iso.get(d) or d.isoformat() for d, _v in points],
-                "y": [v for _d, v in points],
-            }
-        )
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": Platform(platform).label,
+            "line": {"color": COLOURS.get(platform), "width": 1.5},
+            "x": [iso.get(d) or d.isoformat() for d, _v in points],
+            "y": [v for _d, v in points],
+        }
+        for platform, points in sorted(history["platforms"].items())
+    ]
     traces.append(
         {
             "type": "scatter",
@@ -223,79 +241,72 @@ def history_chart(page):
             "y": [v for _d, v in combined],
         }
     )
-    if combined and rolls:
-        electors = electors_by_day(rolls, [d for d, _v in combined])
-        for percent, label, dash, colour in (
-            (target.percent, _("Target %(percent)s%%") % {"percent": target.percent}, "dash", COLOURS["target"]),
-            (
-                target.stretch_percent,
-                _("Stretch %(percent)s%%") % {"percent": target.stretch_percent},
-                "dot",
-                COLOURS["stretch_line"],
-            ),
-        ):
-            ys = [round(count * percent / 100) if count else None for count in electors]
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines",
-                    "name": label,
-                    "line": {"dash": dash, "color": colour},
-                    "x": xs,
-                    "y": ys,
-                }
-            )
-    roll_changes = [roll for roll in rolls if combined and combined[0][0] <= roll.published_on <= day]
-    unusual = [flag for flag in page.unusual if flag.day]
-    if unusual and combined:
-        level = dict(combined)
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": _("Sudden change"),
-                "marker": {"symbol": "diamond", "size": 10, "color": "#d35400"},
-                "x": [flag.day.isoformat() for flag in unusual],
-                "y": [level.get(flag.day) for flag in unusual],
-                "text": [f"{flag.platform_label}: {flag.label}" for flag in unusual],
-                "hoverinfo": "text+x",
-            }
-        )
+    return traces
+
+
+def _target_traces(target, rolls, combined, xs):
+    """The target and stretch lines, following the voter roll in force each day."""
+    if not (combined and rolls):
+        return []
+    electors = electors_by_day(rolls, [d for d, _v in combined])
+    lines = (
+        (target.percent, _("Target %(percent)s%%") % {"percent": target.percent}, "dash", COLOURS["target"]),
+        (
+            target.stretch_percent,
+            _("Stretch %(percent)s%%") % {"percent": target.stretch_percent},
+            "dot",
+            COLOURS["stretch_line"],
+        ),
+    )
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": label,
+            "line": {"dash": dash, "color": colour},
+            "x": xs,
+            "y": [round(count * percent / 100) if count else None for count in electors],
+        }
+        for percent, label, dash, colour in lines
+    ]
+
+
+def _unusual_traces(unusual, combined):
+    """Diamonds on the combined line where a sudden rise or drop was flagged."""
+    unusual = [flag for flag in unusual if flag.day]
+    if not (unusual and combined):
+        return []
+    level = dict(combined)
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": _("Sudden change"),
+            "marker": {"symbol": "diamond", "size": 10, "color": "#d35400"},
+            "x": [flag.day.isoformat() for flag in unusual],
+            "y": [level.get(flag.day) for flag in unusual],
+            "text": [f"{flag.platform_label}: {flag.label}" for flag in unusual],
+            "hoverinfo": "text+x",
+        }
+    ]
+
+
+def _roll_line(roll):
+    day = roll.published_on.isoformat()
+    line = {"color": "#777", "dash": "dot", "width": 1}
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day, "y0": 0, "y1": 1, "line": line}
+
+
+def _roll_annotation(roll):
     return {
-        "data": traces,
-        "layout": {
-            "margin": {"l": 60, "r": 10, "t": 24, "b": 40},
-            "font": CONFIG_FONT,
-            "legend": {"orientation": "h", "y": -0.15},
-            "yaxis": {"title": {"text": _("Followers")}, "rangemode": "tozero"},
-            "xaxis": {"type": "date"},
-            "shapes": [
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": roll.published_on.isoformat(),
-                    "x1": roll.published_on.isoformat(),
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": "#777", "dash": "dot", "width": 1},
-                }
-                for roll in roll_changes
-            ],
-            "annotations": [
-                {
-                    "x": roll.published_on.isoformat(),
-                    "y": 1,
-                    "xref": "x",
-                    "yref": "paper",
-                    "text": _("Voter roll: %(electors)s") % {"electors": indian_number(roll.total_electors)},
-                    "showarrow": False,
-                    "yanchor": "bottom",
-                    "font": {"size": 10},
-                }
-                for roll in roll_changes
-            ],
-        },
+        "x": roll.published_on.isoformat(),
+        "y": 1,
+        "xref": "x",
+        "yref": "paper",
+        "text": _("Voter roll: %(electors)s") % {"electors": indian_number(roll.total_electors)},
+        "showarrow": False,
+        "yanchor": "bottom",
+        "font": {"size": 10},
     }
 
 

@@ -93,6 +93,21 @@ def test_redact_replaces_every_secret_setting(settings):
     assert redact(f"secret key {settings.SECRET_KEY}") == f"secret key {REDACTED}"
 
 
+def test_redact_catches_a_secret_url_encoded_and_url_decoded(settings):
+    # A Graph token with characters a URL encodes, and one that arrived encoded.
+    settings.FACEBOOK_ACCESS_TOKEN = "EAAB/x+y=z|abc123"
+    settings.YOUTUBE_API_KEY = "AIza%2Fsecret%3Dkey"
+    echoed = (
+        "Invalid token EAAB%2Fx%2By%3Dz%7Cabc123 (as sent); "
+        "the same with + for spaces EAAB%2Fx%2By%3Dz%7Cabc123; "
+        "key echoed back decoded: AIza/secret=key; raw: EAAB/x+y=z|abc123"
+    )
+    cleaned = redact(echoed)
+    for leaked in ("EAAB/x+y=z|abc123", "EAAB%2Fx%2By%3Dz%7Cabc123", "AIza/secret=key", "AIza%2Fsecret%3Dkey"):
+        assert leaked not in cleaned
+    assert cleaned.count(REDACTED) == 4
+
+
 def test_logs_never_show_a_token_even_in_a_traceback(settings):
     settings.X_BEARER_TOKEN = TOKEN
     stream = io.StringIO()
