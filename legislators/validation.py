@@ -162,6 +162,10 @@ def clean_count(value, *, what):
     return clean_positive_int(value, what=what)
 
 
+# The earliest day any page, report or import accepts: the Republic's first (no roll or term is older).
+EARLIEST_DAY = date(1950, 1, 26)
+
+
 def clean_date(value, *, what, allow_future=False, today=None):
     """An ISO date (2024-01-31), a day-first date (31/01/2024, 31-01-2024) or a spreadsheet date."""
     if isinstance(value, datetime):
@@ -186,6 +190,11 @@ def clean_date(value, *, what, allow_future=False, today=None):
                 _("%(what)s “%(value)s” is not a date: expected YYYY-MM-DD (or DD/MM/YYYY).")
                 % {"what": what, "value": value}
             )
+    if day < EARLIEST_DAY:
+        raise ValidationError(
+            _("%(what)s %(day)s is too early: expected a day on or after %(earliest)s.")
+            % {"what": what, "day": day.isoformat(), "earliest": EARLIEST_DAY.isoformat()}
+        )
     today = today or timezone.localdate()
     if not allow_future and day > today:
         raise ValidationError(

@@ -92,6 +92,17 @@ def is_stagnant(growth):
     return growth is not None and growth <= 0
 
 
+def growth_percent(growth, base):
+    """Growth as a percentage of where the accounts measured at both ends started; None when unknown.
+
+    ``base``: the start counts of exactly the accounts whose growth is counted
+    (an account added in between is in neither).
+    """
+    if growth is None or not base or base < 0:
+        return None
+    return growth * 100.0 / base
+
+
 UNKNOWN = Projection(unknown=True)
 REACHED = Projection(reached=True)
 NOT_AT_THIS_RATE = Projection(not_at_this_rate=True)

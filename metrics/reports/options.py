@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from legislators.validation import EARLIEST_DAY
 from metrics.standings import engine
 from metrics.standings.filters import StandingsFilterForm
 
@@ -56,6 +57,8 @@ class ReportOptionsForm(forms.Form):
         for name in ("start", "end"):
             if data.get(name) and data[name] > today:
                 self.add_error(name, _("The date cannot be in the future."))
+            elif data.get(name) and data[name] < EARLIEST_DAY:
+                self.add_error(name, _("The date must be on or after %(earliest)s.") % {"earliest": EARLIEST_DAY})
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("start", _("The start date must not be after the end date."))
         return data

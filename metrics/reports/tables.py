@@ -275,7 +275,9 @@ def growth_table(*, filters, options, user):
     end = options.cleaned_data.get("end") or kwargs.pop("day", None) or engine.today()
     kwargs.pop("day", None)
     start = options.cleaned_data.get("start") or end - timedelta(days=30)
-    at_end = engine.standings(day=end, scope_user=user, **kwargs)
+    # The change is the engine's growth since the start day: only accounts measured at both ends count
+    # (a newly added account's count is not growth), as in the standings' 7/30/90-day growth.
+    at_end = engine.standings(day=end, scope_user=user, growth_since=start, **kwargs)
     members = sort_members(at_end.members, filters.cleaned_data["sort"])
     ids = [member.id for member in members]
     start_kwargs = {key: value for key, value in kwargs.items() if key not in ("status",)}
@@ -309,26 +311,30 @@ def growth_table(*, filters, options, user):
 
 
 def _growth_long_frame(standings):
+    """A row per member (combined) and per platform: followers, share, status, and the growth since the start
+    with its base (present only in the end day's standings)."""
     rows = []
     for member in standings.members:
-        rows.append((member.id, "", member.reach, member.share, member.status.value))
+        growth, base = member.since.get("", (None, None))
+        rows.append((member.id, "", member.reach, member.share, member.status.value, growth, base))
         for platform, followers in member.followers.items():
-            rows.append((member.id, platform, followers, None, None))
-    return pd.DataFrame(rows, columns=["id", "platform", "followers", "share", "status"], dtype=object)
+            growth, base = member.since.get(platform, (None, None))
+            rows.append((member.id, platform, followers, None, None, growth, base))
+    columns = ["id", "platform", "followers", "share", "status", "growth", "base"]
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def _growth_frame(at_start, at_end, ids):
     """Each member's combined and per-platform rows at both ends, with the change and the target crossings."""
     merged = _growth_long_frame(at_end).merge(
-        _growth_long_frame(at_start), on=["id", "platform"], how="left", suffixes=("_end", "_start")
+        _growth_long_frame(at_start).drop(columns=["growth", "base"]),
+        on=["id", "platform"],
+        how="left",
+        suffixes=("_end", "_start"),
     )
-    merged["change"] = [
-        end_ - start_ if end_ is not None and start_ is not None and not pd.isna(start_) else None
-        for end_, start_ in zip(merged["followers_end"], merged["followers_start"], strict=True)
-    ]
+    merged["change"] = merged["growth"]
     merged["change_percent"] = [
-        change * 100.0 / start_ if change is not None and start_ else None
-        for change, start_ in zip(merged["change"], merged["followers_start"], strict=True)
+        arithmetic.growth_percent(growth, base) for growth, base in zip(merged["growth"], merged["base"], strict=True)
     ]
     meets = {arithmetic.Status.MEETS.value, arithmetic.Status.STRETCH.value}
     below = arithmetic.Status.BELOW.value

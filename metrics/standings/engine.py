@@ -19,6 +19,7 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -31,7 +32,7 @@ from legislators.rolls import electors_in_force_expression
 from metrics import arithmetic
 from metrics.models import Target
 
-from .engine_sql import GROWTH_WINDOWS, PLATFORMS, TOTAL_COLUMNS, account_totals_sql
+from .engine_sql import GROWTH_WINDOWS, PLATFORMS, TOTAL_COLUMNS, account_totals_sql, since_columns
 
 DEFAULT_TARGET_PERCENT = 5.0
 DEFAULT_STRETCH_PERCENT = 6.0
@@ -83,6 +84,8 @@ class MemberStanding:
     accounts: int = 0
     na_reason: str = ""
     flags: list = field(default_factory=list)  # Flag, filled by member_flags() for the rows a page shows
+    # With standings(growth_since=D): "" (combined) or a platform -> (growth, base) since D; None: unknown.
+    since: dict = field(default_factory=dict)
 
     @property
     def na_reason_label(self):
@@ -232,8 +235,13 @@ def standings(
     status="",
     search="",
     member_ids=None,
+    growth_since=None,
 ):
-    """Every member's standing on ``day`` (default: today), filtered."""
+    """Every member's standing on ``day`` (default: today), filtered.
+
+    ``growth_since``: also each member's growth since that day (``MemberStanding.since``),
+    combined and per platform, by the same definition as the 7/30/90-day windows.
+    """
     day = day or today()
     target = target_in_force(day=day)
     members = members_queryset(
@@ -248,15 +256,20 @@ def standings(
         .order_by()
         .values(*MEMBER_FIELDS.values(), "electors")
     )
-    totals_sql, totals_params = account_totals_sql(
-        day=day, members=members, platform=platform, latest_is_current=day >= today()
-    )
-    # One query: each member's row with its accounts' totals beside it, read
-    # as named rows (a namedtuple per row: no dict, no model instance).
-    members_sql, members_params = member_rows.query.sql_with_params()
+    try:
+        totals_sql, totals_params = account_totals_sql(
+            day=day, members=members, platform=platform, latest_is_current=day >= today(), growth_since=growth_since
+        )
+        # One query: each member's row with its accounts' totals beside it, read
+        # as named rows (a namedtuple per row: no dict, no model instance).
+        members_sql, members_params = member_rows.query.sql_with_params()
+    except EmptyResultSet:  # the filters match no one (an empty id list, an empty scope): no query
+        return Standings(day=day, target=target, members=[], platform=platform)
     quote = connection.ops.quote_name
     columns = [f"m.{quote(column)} AS {quote(name)}" for name, column in MEMBER_FIELDS.items()]
     columns += [f"m.{quote('electors')} AS electors", *[f"t.{column}" for column in TOTAL_COLUMNS]]
+    if growth_since is not None:
+        columns += [f"t.{column}" for column in since_columns()]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(columns)} FROM ({members_sql}) AS m"
@@ -324,6 +337,13 @@ def _member_standing(row, *, day, target, role_labels):
         accounts=row.accounts or 0,  # NULL: no account (the LEFT JOIN found no totals)
     )
     standing.growth = {window: getattr(row, f"growth_{window}") for window in GROWTH_WINDOWS}
+    if hasattr(row, "growth_since"):
+        standing.since[""] = (row.growth_since, row.base_since)
+        for platform in PLATFORMS:
+            standing.since[platform] = (
+                getattr(row, f"growth_since_{platform}"),
+                getattr(row, f"base_since_{platform}"),
+            )
     for platform in PLATFORMS:
         if getattr(row, f"accounts_{platform}"):  # the member has accounts on the platform
             standing.followers[platform] = getattr(row, f"followers_{platform}")

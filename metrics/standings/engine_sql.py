@@ -50,12 +50,23 @@ def _joined(fragments, separator):
     return _Sql(separator.join(f.text for f in fragments), [p for f in fragments for p in f.params])
 
 
-def account_totals_sql(*, day, members, platform, latest_is_current):
-    """(SQL, params) of one row per member: ``legislator_id`` then TOTAL_COLUMNS.
+def since_columns():
+    """The extra columns of a growth since a chosen day (``growth_since``): combined and per platform,
+    the growth and its base (the start counts of the accounts measured at both ends)."""
+    names = ["growth_since", "base_since"]
+    for name in PLATFORMS:
+        names += [f"growth_since_{name}", f"base_since_{name}"]
+    return names
+
+
+def account_totals_sql(*, day, members, platform, latest_is_current, growth_since=None):
+    """(SQL, params) of one row per member: ``legislator_id`` then TOTAL_COLUMNS (and since_columns()).
 
     ``members`` is a queryset of the members (its filters become parameters);
     ``latest_is_current``: ``day`` is today or later, so LatestCount holds the
-    count on the day (nothing is stored after today).
+    count on the day (nothing is stored after today). ``growth_since``: a day
+    to measure growth from as well, with the same definition as the windows
+    (only accounts measured at both ends count).
     """
     quote = connection.ops.quote_name
     accounts = quote(SocialAccount._meta.db_table)
@@ -72,6 +83,10 @@ def account_totals_sql(*, day, members, platform, latest_is_current):
         )
 
     days = {f"d{window}": day - timedelta(days=window) for window in GROWTH_WINDOWS}
+    windows = [str(window) for window in GROWTH_WINDOWS]
+    if growth_since is not None:
+        days["dsince"] = growth_since
+        windows.append("since")
     if latest_is_current:
         joins = [_Sql(f"LEFT JOIN {latest} lc ON lc.account_id = {accounts}.id")]
         followers_now, posts_now = _Sql("lc.followers"), _Sql("lc.posts")
@@ -92,7 +107,7 @@ def account_totals_sql(*, day, members, platform, latest_is_current):
         _Sql(f"{accounts}.platform AS platform"),
         _Sql(f"{followers_now.text} AS now", followers_now.params),
     ]
-    for window in GROWTH_WINDOWS:
+    for window in windows:
         before = on_day(f"d{window}", "followers", days[f"d{window}"])
         values.append(_Sql(f"{before.text} AS before_{window}", before.params))
     values.append(
@@ -104,6 +119,24 @@ def account_totals_sql(*, day, members, platform, latest_is_current):
         _Sql("CAST(SUM(now) AS BIGINT) AS reach"),
         *[_Sql(f"CAST(SUM(now - before_{w}) AS BIGINT) AS growth_{w}") for w in GROWTH_WINDOWS],
     ]
+    if growth_since is not None:
+        # The same definition as the windows: SUM skips an account missing at either end.
+        columns += [
+            _Sql("CAST(SUM(now - before_since) AS BIGINT) AS growth_since"),
+            _Sql("CAST(SUM(CASE WHEN now IS NOT NULL THEN before_since END) AS BIGINT) AS base_since"),
+        ]
+        for name in PLATFORMS:
+            columns += [
+                _Sql(
+                    f"CAST(SUM(CASE WHEN platform = %s THEN now - before_since END) AS BIGINT) AS growth_since_{name}",
+                    [name],
+                ),
+                _Sql(
+                    f"CAST(SUM(CASE WHEN platform = %s AND now IS NOT NULL THEN before_since END) AS BIGINT)"
+                    f" AS base_since_{name}",
+                    [name],
+                ),
+            ]
     for name in PLATFORMS:
         columns += [
             _Sql(f"COUNT(CASE WHEN platform = %s THEN 1 END) AS accounts_{name}", [name]),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from legislators.access import visible_districts, visible_divisions
 from legislators.models import District, Division, Party, Platform, Role
 from legislators.names import in_script
+from legislators.validation import EARLIEST_DAY
 
 ROLE_CHOICES = [("", _("All roles")), ("ministers", _("All ministers"))] + list(Role.choices)
 STATUS_CHOICES = [
@@ -43,6 +44,15 @@ SORT_FIELDS = {
     "status": lambda m: (m.status.value == "n/a", STATUS_RANK.get(m.status.value, 0), m.stagnant is False),
 }
 STATUS_RANK = {"below": 0, "meets": 1, "stretch": 2}
+
+
+def too_early(day):
+    """``day``, or a ValidationError when it is before the earliest day anything is recorded for."""
+    if day and day < EARLIEST_DAY:
+        raise forms.ValidationError(
+            _("The date must be on or after %(earliest)s.") % {"earliest": EARLIEST_DAY.isoformat()}
+        )
+    return day
 
 
 class ScriptModelChoiceField(forms.ModelChoiceField):
@@ -121,7 +131,10 @@ class StandingsFilterForm(forms.Form):
         day = self.cleaned_data.get("date")
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
-        return day
+        return too_early(day)
+
+    def clean_deadline(self):
+        return too_early(self.cleaned_data.get("deadline"))
 
     def clean_sort(self):
         sort = self.cleaned_data.get("sort") or "share"

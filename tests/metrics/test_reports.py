@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from legislators.models import Platform
 from metrics.reports import tables, writers
-from metrics.standings import freshness
+from metrics.standings import engine, freshness
 from tests import factories
 
 MONDAY = date(2025, 1, 6)
@@ -105,6 +105,25 @@ def test_growth_between_two_dates_per_member_and_platform_with_who_reached_the_t
     assert (facebook["Change"], facebook["Change %"], facebook["Reached the target in between"]) == ("500", "16.67", "")
     assert [row[4] for row in rows if row[0] == str(crosser.pk)] == ["All platforms", "X", "Facebook"]
     assert [row[1] for row in rows][-2:] == ["Stays Below", "Stays Below"]
+
+
+def test_a_newly_added_account_is_not_growth_in_the_report_nor_in_the_standings(db):
+    today = timezone.localdate()
+    start = today - timedelta(days=30)
+    member = factories.member_with_counts("Adds Instagram", series={Platform.X: {start: 56_700, today: 57_000}})
+    # Instagram was added (and first polled) last week: its 50,100 followers are not growth.
+    factories.counts(factories.account(member, Platform.INSTAGRAM), {today - timedelta(days=7): 50_000, today: 50_100})
+
+    header, rows = table_rows("growth", start=start.isoformat(), end=today.isoformat())
+    by_platform = {row[4]: dict(zip(header, row, strict=True)) for row in rows}
+    combined, instagram = by_platform["All platforms"], by_platform["Instagram"]
+
+    assert combined["Change"] == "300"  # X's 56,700 → 57,000 only
+    assert combined["Change %"] == "0.53"  # of X's 56,700, the accounts measured at both ends
+    assert combined[f"Followers on {today.isoformat()}"] == "107100"
+    assert (instagram["Change"], instagram["Change %"]) == ("n/a", "n/a")
+    standing = engine.standings(day=today).members[0]
+    assert standing.growth_30 == 300  # the same definition as the page's 30-day growth
 
 
 def test_rollup_attainment_is_elector_weighted_and_leaves_n_a_out(db):
