@@ -5,13 +5,15 @@ Viewer: the dashboard. Analyst: also exports, the data freshness page and
 counts entered by hand. Editor: also edits records in the admin (give
 Editors staff status), imports, role history, the audit trail, "poll now".
 
-Scope: a user given a ``UserScope`` sees only the members of those
-divisions/districts; ``scope_limits`` is what every selector asks.
+Scope: what a user may see, asked here by every view, export, form, admin
+page and API: the whole state (superusers, and a ``UserScope`` with
+``whole_state``), or the members and places of some divisions/districts.
+Without a scope, or with an empty one, a user sees nothing.
 """
 
 from django.db.models import Q
 
-from .models import District, Division
+from .models import District, Division, SocialAccount, UserScope
 
 VIEWER = ["metrics.view_dashboard"]
 ANALYST = VIEWER + ["metrics.export_reports", "metrics.view_freshness", "metrics.add_followersnapshot"]
@@ -53,28 +55,79 @@ def ensure_groups(Group, Permission, groups=None):
         group.permissions.set(permissions)
 
 
-def restrict_to_scope(members, *, user, prefix=""):
-    """Only the members a division/district-limited user may see."""
+def scope_limits(user):
+    """None when ``user`` sees the whole state, else (division ids, district ids) they may see.
+
+    Both sets may be empty: a limited user with nothing left in scope, a user
+    without a scope, an anonymous user: nothing, never everything.
+    """
+    if user is None or not user.is_authenticated:
+        return frozenset(), frozenset()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_scope_limits", False)
+    if cached is not False:
+        return cached
+    scope = UserScope.objects.filter(user=user).first()
+    if scope is None:
+        limits = (frozenset(), frozenset())
+    elif scope.whole_state:
+        limits = None
+    else:
+        limits = (
+            frozenset(scope.divisions.values_list("pk", flat=True)),
+            frozenset(scope.districts.values_list("pk", flat=True)),
+        )
+    user._scope_limits = limits  # one look-up per request (the user object lives as long as the request)
+    return limits
+
+
+def is_whole_state(user):
+    return scope_limits(user) is None
+
+
+def restrict(queryset, *, user, district_path):
+    """Only the rows under the user's divisions/districts; ``district_path`` leads from a row to its District
+    (e.g. "constituency__district"); rows without a place are outside every limited scope."""
     limits = scope_limits(user)
     if limits is None:
-        return members
+        return queryset
     division_ids, district_ids = limits
-    return members.filter(
-        Q(**{f"{prefix}constituency__district__division_id__in": division_ids})
-        | Q(**{f"{prefix}constituency__district_id__in": district_ids})
+    return queryset.filter(
+        Q(**{f"{district_path}__division_id__in": division_ids}) | Q(**{f"{district_path}_id__in": district_ids})
     )
 
 
-def scope_limits(user):
-    """(division ids, district ids) a limited user may see, or None when unlimited."""
-    scope = getattr(user, "scope", None) if user.is_authenticated else None
-    if user.is_superuser or scope is None:
-        return None
-    division_ids = {division.pk for division in scope.divisions.all()}
-    district_ids = {district.pk for district in scope.districts.all()}
-    if not division_ids and not district_ids:
-        return None
-    return division_ids, district_ids
+# How each place-bound model reaches its District: the admin, the API and the forms restrict through these.
+DISTRICT_PATHS = {
+    "legislators.constituency": "district",
+    "legislators.voterroll": "constituency__district",
+    "legislators.legislator": "constituency__district",
+    "legislators.socialaccount": "legislator__constituency__district",
+    "legislators.rolechange": "legislator__constituency__district",
+    "legislators.handlechange": "account__legislator__constituency__district",
+    "metrics.followersnapshot": "account__legislator__constituency__district",
+    "metrics.latestcount": "account__legislator__constituency__district",
+}
+
+
+def restrict_to_scope(members, *, user, prefix=""):
+    """Only the members a division/district-limited user may see."""
+    return restrict(members, user=user, district_path=f"{prefix}constituency__district")
+
+
+def visible(queryset, *, user):
+    """Any place-bound model's rows the user may see (DISTRICT_PATHS), Divisions and Districts included."""
+    label = queryset.model._meta.label_lower
+    if label == "legislators.division":
+        return visible_divisions(user=user).filter(pk__in=queryset.values("pk"))
+    if label == "legislators.district":
+        return visible_districts(user=user).filter(pk__in=queryset.values("pk"))
+    return restrict(queryset, user=user, district_path=DISTRICT_PATHS[label])
+
+
+def visible_accounts(*, user):
+    return restrict(SocialAccount.objects.all(), user=user, district_path=DISTRICT_PATHS["legislators.socialaccount"])
 
 
 def visible_divisions(*, user):
@@ -93,6 +146,3 @@ def visible_districts(*, user):
         return districts
     division_ids, district_ids = limits
     return districts.filter(Q(division_id__in=division_ids) | Q(pk__in=district_ids))
-
-
-# --- Flags -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services, validation
+from .admin_scope import ScopedAdmin, ScopedInline, WholeStateAdmin
 from .audit import AuditedAdmin
 from .imports.admin import ImportBatchAdmin  # noqa: F401  (registers the import pages)
 from .models import (
@@ -36,13 +37,13 @@ def _today():
 
 
 @admin.register(Division)
-class DivisionAdmin(AuditedAdmin):
+class DivisionAdmin(ScopedAdmin, AuditedAdmin):
     list_display = ["name", "name_hi"]
     search_fields = ["name", "name_hi"]
 
 
 @admin.register(District)
-class DistrictAdmin(AuditedAdmin):
+class DistrictAdmin(ScopedAdmin, AuditedAdmin):
     list_display = ["name", "name_hi", "division"]
     list_filter = ["division"]
     search_fields = ["name", "name_hi"]
@@ -63,7 +64,7 @@ class VoterRollForm(forms.ModelForm):
         return validation.clean_date(self.cleaned_data["published_on"], what=gettext("Published on"))
 
 
-class VoterRollInline(admin.TabularInline):
+class VoterRollInline(ScopedInline, admin.TabularInline):
     model = VoterRoll
     form = VoterRollForm
     extra = 0
@@ -71,7 +72,7 @@ class VoterRollInline(admin.TabularInline):
 
 
 @admin.register(Constituency)
-class ConstituencyAdmin(AuditedAdmin):
+class ConstituencyAdmin(ScopedAdmin, AuditedAdmin):
     list_display = ["number", "name", "name_hi", "kind", "state_code", "district", "reserved_category", "electors"]
     list_filter = ["kind", "state_code", "reserved_category", "district__division", "district"]
     search_fields = ["name", "name_hi", "=number", "district__name", "district__name_hi"]
@@ -92,7 +93,7 @@ class ConstituencyAdmin(AuditedAdmin):
 
 
 @admin.register(VoterRoll)
-class VoterRollAdmin(AuditedAdmin):
+class VoterRollAdmin(ScopedAdmin, AuditedAdmin):
     form = VoterRollForm
     list_display = ["constituency", "published_on", "total_electors", "source"]
     list_filter = ["published_on", "constituency__state_code"]
@@ -146,7 +147,7 @@ class SocialAccountForm(forms.ModelForm):
         return cleaned
 
 
-class SocialAccountInline(admin.TabularInline):
+class SocialAccountInline(ScopedInline, admin.TabularInline):
     model = SocialAccount
     form = SocialAccountForm
     extra = 0
@@ -155,14 +156,14 @@ class SocialAccountInline(admin.TabularInline):
     readonly_fields = ["status", "last_success_at"]
 
 
-class RoleChangeInline(admin.TabularInline):
+class RoleChangeInline(ScopedInline, admin.TabularInline):
     model = RoleChange
     extra = 0
     fields = ["role", "effective_from", "note"]
 
 
 @admin.register(Legislator)
-class LegislatorAdmin(AuditedAdmin):
+class LegislatorAdmin(ScopedAdmin, AuditedAdmin):
     list_display = ["name", "name_hi", "role", "party", "constituency", "active"]
     list_filter = ["role", "party", "active", "constituency__district__division", "constituency__district"]
     search_fields = ["name", "name_hi", "constituency__name", "constituency__name_hi", "=constituency__number"]
@@ -189,7 +190,7 @@ def retire_accounts(modeladmin, request, queryset):
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(AuditedAdmin):
+class SocialAccountAdmin(ScopedAdmin, AuditedAdmin):
     form = SocialAccountForm
     list_display = [
         "handle",
@@ -235,7 +236,7 @@ class SocialAccountAdmin(AuditedAdmin):
 
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(AuditedAdmin):
+class RoleChangeAdmin(ScopedAdmin, AuditedAdmin):
     list_display = ["legislator", "role", "effective_from", "note"]
     list_filter = ["role", "effective_from"]
     search_fields = ["legislator__name", "legislator__name_hi"]
@@ -244,7 +245,7 @@ class RoleChangeAdmin(AuditedAdmin):
 
 
 @admin.register(HandleChange)
-class HandleChangeAdmin(admin.ModelAdmin):
+class HandleChangeAdmin(ScopedAdmin):
     list_display = ["account", "old_handle", "new_handle", "changed_on", "source"]
     list_filter = ["source", "account__platform"]
     search_fields = ["old_handle", "new_handle", "account__legislator__name", "account__legislator__name_hi"]
@@ -256,7 +257,7 @@ class HandleChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserScope)
-class UserScopeAdmin(admin.ModelAdmin):
+class UserScopeAdmin(WholeStateAdmin):
     list_display = ["user"]
     filter_horizontal = ["divisions", "districts"]
     autocomplete_fields = ["user"]
@@ -312,7 +313,7 @@ def export_audit_csv(modeladmin, request, queryset):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(WholeStateAdmin):
     list_display = ["created_at", "user", "source", "model", "record_link", "action", "change_summary", "batch"]
     list_filter = ["source", "action", "model", "user", "created_at"]
     search_fields = ["object_repr", "=object_id", "note", "user__username"]

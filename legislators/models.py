@@ -283,12 +283,17 @@ class SocialAccount(models.Model):
 
 
 class UserScope(models.Model):
-    """Limits a dashboard user to some divisions and/or districts.
+    """Where a dashboard user may look: the whole state, or some divisions and/or districts.
 
-    A user without a scope (or with an empty one) sees every member.
+    A user without a scope, or with an empty one, sees nothing (a limited
+    user whose last district is removed loses access, never gains the state);
+    ``whole_state`` is the explicit grant of everything. Superusers see everything.
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope")
+    whole_state = models.BooleanField(
+        _("whole state"), default=False, help_text=_("Sees every division and district (leave the lists empty).")
+    )
     divisions = models.ManyToManyField(Division, blank=True, verbose_name=_("divisions"))
     districts = models.ManyToManyField(District, blank=True, verbose_name=_("districts"))
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from legislators import validation
 from legislators.admin import LegislatorAdmin, SocialAccountAdmin
+from legislators.admin_scope import ScopedAdmin, WholeStateAdmin
 from legislators.audit import AuditedAdmin
 from legislators.models import Legislator, SocialAccount
 from legislators.rolls import electors_in_force_expression
@@ -47,7 +48,7 @@ class ManualCountForm(forms.ModelForm):
 
 
 @admin.register(FollowerSnapshot)
-class FollowerSnapshotAdmin(admin.ModelAdmin):
+class FollowerSnapshotAdmin(ScopedAdmin):
     list_display = ["account", "day", "followers", "posts", "source", "fetched_at", "evidence_url"]
     list_filter = ["source", "account__platform", "day"]
     search_fields = ["account__handle", "account__legislator__name", "account__legislator__name_hi"]
@@ -94,7 +95,7 @@ class FollowerSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(LatestCount)
-class LatestCountAdmin(admin.ModelAdmin):
+class LatestCountAdmin(ScopedAdmin):
     list_display = ["account", "day", "followers", "posts", "source"]
     list_filter = ["source", "account__platform"]
     search_fields = ["account__handle", "account__legislator__name"]
@@ -126,7 +127,7 @@ class FetchBatchInline(admin.TabularInline):
 
 
 @admin.register(FetchRun)
-class FetchRunAdmin(admin.ModelAdmin):
+class FetchRunAdmin(WholeStateAdmin):
     list_display = [
         "platform",
         "client",
@@ -144,12 +145,12 @@ class FetchRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AuditedAdmin):
+class TargetAdmin(WholeStateAdmin, AuditedAdmin):
     list_display = ["effective_from", "percent", "stretch_percent", "note"]
 
 
 @admin.register(DigestRecipients)
-class DigestRecipientsAdmin(admin.ModelAdmin):
+class DigestRecipientsAdmin(WholeStateAdmin):
     list_display = ["name", "division", "language", "active", "last_sent_at"]
     readonly_fields = ["last_sent_at"]
     list_filter = ["language", "active", "division"]

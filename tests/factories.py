@@ -124,12 +124,17 @@ def group(name):
     return Group.objects.get(name=name)
 
 
-def user(username, group_name=None, *, divisions=(), districts=(), **extra):
+def user(username, group_name=None, *, divisions=(), districts=(), whole_state=None, **extra):
+    """A user in ``group_name``; limited to ``divisions``/``districts`` when given, else the whole state
+    (``whole_state=False`` with no places: a user without any scope, who sees nothing)."""
     person = User.objects.create_user(username=username, password="correct horse battery", **extra)
     if group_name:
         person.groups.add(group(group_name))
-    if divisions or districts:
-        scope = UserScope.objects.create(user=person)
+    limited = bool(divisions or districts)
+    if whole_state is None:
+        whole_state = not limited
+    if whole_state or limited:
+        scope = UserScope.objects.create(user=person, whole_state=whole_state)
         scope.divisions.set(divisions)
         scope.districts.set(districts)
     return person

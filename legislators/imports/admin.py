@@ -13,6 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from legislators.access import is_whole_state
+from legislators.admin_scope import WholeStateAdmin
 from legislators.models import ImportBatch
 
 from . import apply
@@ -55,7 +57,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(WholeStateAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -119,7 +121,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return urls + super().get_urls()
 
     def _require_import_permission(self, request):
-        if not request.user.has_perm("legislators.add_importbatch"):
+        # An import writes anywhere in the state: whole-state users only.
+        if not (request.user.has_perm("legislators.add_importbatch") and is_whole_state(request.user)):
             raise PermissionDenied
 
     def upload_view(self, request):

@@ -64,15 +64,19 @@ class ReportOptionsForm(forms.Form):
         return data
 
 
-def parse(params):
-    """Validate a query string (QueryDict or dict): (filter form, options form)."""
+def parse(params, *, user=None):
+    """Validate a query string (QueryDict or dict): (filter form, options form).
+
+    With ``user``, a division or district outside their scope is refused like an
+    unknown one (the message names neither).
+    """
     if not isinstance(params, QueryDict):
         query = QueryDict(mutable=True)
         for key, value in params.items():
             if value not in (None, ""):
                 query[key] = value
         params = query
-    filters = StandingsFilterForm(params)
+    filters = StandingsFilterForm(params, user=user)
     options = ReportOptionsForm(params)
     filters_ok = filters.is_valid()
     options_ok = options.is_valid()

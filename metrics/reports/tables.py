@@ -36,7 +36,7 @@ def build(kind, params, *, user=None):
     """
     if kind not in KINDS:
         raise ValueError(f"Unknown report kind {kind!r}")
-    filters, options = parse(params)
+    filters, options = parse(params, user=user)
     builder = {
         "standings": standings_table,
         "rollup": rollup_table,

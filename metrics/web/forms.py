@@ -25,6 +25,11 @@ class CountEntryForm(forms.Form):
         label=_("Read at"), required=False, help_text=_("When the count was read, if not now (YYYY-MM-DD HH:MM).")
     )
 
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The accounts this user may enter counts for (their scope); one outside it is "not recorded".
+        self.accounts = accounts if accounts is not None else SocialAccount.objects.all()
+
     def clean_day(self):
         return validation.clean_date(self.cleaned_data["day"], what=gettext("Day"))
 
@@ -37,7 +42,7 @@ class CountEntryForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("handle", exc)
                 return cleaned
-            account = SocialAccount.objects.filter(platform=platform, handle__iexact=handle).first()
+            account = self.accounts.filter(platform=platform, handle__iexact=handle).first()
             if account is None:
                 self.add_error(
                     "handle",

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from legislators.access import visible_districts, visible_divisions
-from legislators.models import AccountStatus, Platform, SocialAccount
+from legislators.access import is_whole_state, visible_accounts, visible_districts, visible_divisions
+from legislators.models import AccountStatus, Platform
 from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
 from metrics.standings import engine, pages
@@ -199,7 +199,12 @@ def freshness(request):
     return render(
         request,
         "metrics/freshness.html",
-        {"fresh": freshness_selectors.freshness(scope_user=request.user), "statuses": AccountStatus.choices},
+        {
+            "fresh": freshness_selectors.freshness(scope_user=request.user),
+            "statuses": AccountStatus.choices,
+            # A run polls the whole state: its totals and notes are shown only to whole-state users.
+            "whole_state": is_whole_state(request.user),
+        },
     )
 
 
@@ -208,10 +213,12 @@ def freshness(request):
 def count_enter(request):
     """An analyst enters a count read by hand (a platform without API access), with its evidence."""
     initial = {"day": engine.today()}
-    account = SocialAccount.objects.filter(pk=request.GET.get("account") or 0).first()
+    accounts = visible_accounts(user=request.user)
+    account_id = request.GET.get("account") or ""
+    account = accounts.filter(pk=account_id).first() if account_id.isdigit() else None
     if account is not None:
         initial.update(platform=account.platform, handle=account.handle)
-    form = CountEntryForm(request.POST or None, initial=initial)
+    form = CountEntryForm(request.POST or None, initial=initial, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         stored = snapshot_enter(
