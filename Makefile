@@ -4,13 +4,26 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test lint format messages bench clean-demo
+.PHONY: run test lint format messages bench clean-demo lock
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The environment comes from the hashed lock (every package pinned, every file
+# checked): requirements-dev.lock holds the runtime lock's packages at the same
+# versions plus the development tools and the parquet extra.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(PY) -m pip check
 	touch $@
+
+# Regenerate the locks from the human-edited inputs (requirements.txt,
+# requirements-dev.txt, requirements-parquet.txt). Existing pins are kept unless
+# an input changed them; LOCK_ARGS="--upgrade" or "--upgrade-package NAME" moves them.
+LOCK_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file requirements.lock requirements.txt
+	$(PIP_COMPILE) --constraint requirements.lock --output-file requirements-dev.lock requirements-dev.txt
 
 run: $(VENV)/.installed
 	mkdir -p var

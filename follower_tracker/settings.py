@@ -45,6 +45,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, so static files keep their long cache: every HTML page gets
+    # "Cache-Control: private, no-store" unless it set its own.
+    "follower_tracker.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,6 +174,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script reads the token: forms carry it in a hidden field
 
+# Behind a TLS proxy (README "Deployment"): the proxy sets X-Forwarded-Proto
+# (SECURE_PROXY_SSL_HEADER above) and the site's origin goes in CSRF_TRUSTED_ORIGINS.
+# /healthz answers over plain HTTP even with SECURE_SSL_REDIRECT on: container and
+# load-balancer health checks call gunicorn directly, without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 # Content-Security-Policy (django-csp). Scripts only from our own origin, no
 # inline script anywhere: charts read their data from json_script blocks
 # (static/js/charts.js), party colours come from data-colour attributes
@@ -196,13 +205,23 @@ CONTENT_SECURITY_POLICY = {
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for a
 # username from one address, that pair is locked out for the cool-off time,
-# whatever password it tries next; a successful login resets the count.
+# whatever password it tries next; a successful login resets the pair's count.
+# One address failing AXES_ADDRESS_FAILURE_LIMIT times, whatever the usernames,
+# is locked out as a whole (follower_tracker/throttling.py: axes has one limit,
+# the second one is expressed through its lockout parameters).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int(
+    "AXES_ADDRESS_FAILURE_LIMIT", max(30, AXES_FAILURE_LIMIT), minimum=AXES_FAILURE_LIMIT
+)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "follower_tracker.throttling.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)  # proxies in front of gunicorn
+# The client address: with proxies in front of gunicorn, the one the outermost proxy
+# appended to X-Forwarded-For (AXES_PROXY_COUNT proxies; django-ipware, which axes'
+# own AXES_IPWARE_PROXY_COUNT needs, is not installed).
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "follower_tracker.throttling.client_ip"
 
 # Celery. The default broker is Kombu's filesystem transport: it needs no
 # server, so `make run` starts a worker and beat on a fresh machine.
