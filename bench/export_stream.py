@@ -175,13 +175,18 @@ def run_export(days):
     started = time.perf_counter()
     cpu_started = time.process_time()
     response = export(request, kind="timeseries", fmt="csv")
-    first_byte = None
+    first_byte = first_row = None
     size = lines = 0
+    longest_gap, last = 0.0, started
     for chunk in response.streaming_content:
+        now = time.perf_counter()
         if first_byte is None:
-            first_byte = time.perf_counter() - started
+            first_byte = now - started
+        longest_gap, last = max(longest_gap, now - last), now
         size += len(chunk)
         lines += chunk.count(b"\n")
+        if first_row is None and lines > 1:  # past the header: the first data row has left
+            first_row = now - started
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     print(
@@ -192,6 +197,8 @@ def run_export(days):
                 "bytes": size,
                 "seconds": elapsed,
                 "first_byte_seconds": first_byte,
+                "first_row_seconds": first_row,
+                "longest_gap_seconds": longest_gap,
                 "baseline_rss_mb": baseline / 1024,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "streaming": response.streaming,
@@ -271,7 +278,9 @@ def main():
         "shows only in the wall-clock figures)"
     )
     print(
-        f"\nexport: first byte after {exported['first_byte_seconds'] * 1000:.0f} ms; streaming={exported['streaming']}"
+        f"\nexport: first byte after {exported['first_byte_seconds'] * 1000:.0f} ms, first row after"
+        f" {exported['first_row_seconds'] * 1000:.0f} ms, longest wait between chunks"
+        f" {exported['longest_gap_seconds'] * 1000:.0f} ms; streaming={exported['streaming']}"
     )
     print(
         f"export process peak RSS: {exported['peak_rss_mb']:.0f} MB "
@@ -279,8 +288,11 @@ def main():
     )
     if exported["rows"] != copied["rows"]:
         raise SystemExit("row counts differ: the export and COPY did not read the same rows")
-    if exported["peak_rss_mb"] >= 150:
-        raise SystemExit("peak RSS is over 150 MB")
+    # The goal is on what streaming adds to the process, not on its start-up (pandas alone is ~60 MB
+    # more when pyarrow is installed, as in the development environment).
+    grown = exported["peak_rss_mb"] - exported["baseline_rss_mb"]
+    if grown >= 50:
+        raise SystemExit(f"streaming grew the process by {grown:.0f} MB (goal: under 50 MB)")
 
 
 if __name__ == "__main__":

@@ -346,6 +346,13 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Accounts without a successful poll for this many days are "stale".
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 2, minimum=1)
 
+# Imports are bounded, so no upload can hold a worker or its memory: the file's size, the XLSX's
+# unpacked size (a zip bomb), the rows read (blank ones included) and the seconds spent reading.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=10)
+IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -19,6 +19,8 @@ from legislators.models import ImportBatch
 
 from . import apply
 from .columns import COLUMNS, parse_pairs, template_rows
+from .read import check_size
+from .rows import ImportFileError
 
 
 class ImportForm(forms.Form):
@@ -41,6 +43,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
             raise ValidationError(_("Expected a .csv or .xlsx file."))
+        try:
+            check_size(upload.size)  # before a byte of it is read into memory
+        except ImportFileError as exc:
+            raise ValidationError(str(exc)) from exc
         return upload
 
     def clean_mapping(self):

@@ -22,6 +22,9 @@ from .options import filename_parts
 from .writers import BLANK, DATE, FORMULA_PREFIXES, INTEGER, TEXT, Column, Table, csv_cell
 
 TIMESERIES_CHUNK = 2000
+# Members per COPY of the PostgreSQL time series: a member has ~1,100 rows over three years of
+# days (two accounts), so a batch is ~110,000 rows, sorted in a fraction of a second.
+TIMESERIES_MEMBERS_PER_COPY = 100
 
 
 def step_end(day, step, last_day):
@@ -175,19 +178,20 @@ def timeseries_csv_text_postgresql(*, members, start, end, platform, step, label
 
     PostgreSQL also writes the CSV (COPY): names neutralised as csv_cell
     does, once per member; blanks as empty cells; quoting as Python's csv
-    does. One sort, on the member's place in name order, the platform and
-    the day. The lines go to a temporary file and are read back in chunks,
-    so memory stays flat. A generator: nothing is queried before the first
-    chunk is asked for (the header goes out first).
+    does. The members go in name order, TIMESERIES_MEMBERS_PER_COPY at a
+    time: each COPY sorts only its members' rows, so the first lines leave
+    within a second even at national scale (one COPY of 5.46 M rows sorted
+    for 12-18 s before its first line, and a proxy or gunicorn could give up
+    on a download that sent only its header). A generator: nothing is
+    queried before the first chunk is asked for (the header goes out first).
     """
     quote = connection.ops.quote_name
     snapshots = quote(FollowerSnapshot._meta.db_table)
     accounts = quote(SocialAccount._meta.db_table)
     legislators = quote(Legislator._meta.db_table)
-    members_sql, members_params = members.order_by().query.sql_with_params()
     # Platforms in the order of their stored values (the portable path's ORDER BY).
     platforms = [(value, str(labels[value]), position) for position, value in enumerate(sorted(labels))]
-    params = [*members_params, *[item for row in platforms for item in row]]
+    params = ["member ids", *[item for row in platforms for item in row]]
     platform_where = ""
     if platform:
         platform_where = "AND a.platform = %s"
@@ -213,7 +217,7 @@ def timeseries_csv_text_postgresql(*, members, start, end, platform, step, label
         WITH m AS MATERIALIZED (
             SELECT id, row_number() OVER (ORDER BY name, id) AS position,
                    {_sql_neutralised("name")} AS name_cell, {_sql_neutralised("NULLIF(name_hi, '')")} AS name_hi_cell
-            FROM {legislators} WHERE id IN ({members_sql})
+            FROM {legislators} WHERE id = ANY(%s)
         ),
         acc AS MATERIALIZED (
             SELECT a.id, m.id AS member_id, m.position, m.name_cell, m.name_hi_cell,
@@ -244,20 +248,25 @@ def timeseries_csv_text_postgresql(*, members, start, end, platform, step, label
         SELECT member_id, name_cell, name_hi_cell, label, bucket, followers FROM d
         ORDER BY position, ordinal, bucket
     """
+    ids = list(Legislator.objects.filter(pk__in=members).order_by("name", "pk").values_list("pk", flat=True).iterator())
     with tempfile.TemporaryFile() as spool:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # For this statement only: dates as YYYY-MM-DD whatever the
-                # server's DateStyle, and room to sort a million rows in memory
-                # (measured: 1.1 s with 128 MB, 1.5 s spilling to disk with the default 4 MB).
-                cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
-                cursor.execute("SET LOCAL work_mem = '128MB'")
-            copy_csv(sql, params, spool)
-        spool.seek(0)
-        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-        while chunk := text.read(2**16):
-            yield chunk
-        text.detach()
+        for first in range(0, len(ids), TIMESERIES_MEMBERS_PER_COPY):
+            params[0] = ids[first : first + TIMESERIES_MEMBERS_PER_COPY]
+            spool.seek(0)
+            spool.truncate()
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    # For these statements only: dates as YYYY-MM-DD whatever the server's DateStyle,
+                    # and room to sort a batch's rows in memory.
+                    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+                    cursor.execute("SET LOCAL work_mem = '64MB'")
+                copy_csv(sql, params, spool)
+            # The batch's lines were spooled to disk: read back in chunks, memory stays flat.
+            spool.seek(0)
+            text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+            while chunk := text.read(2**16):
+                yield chunk
+            text.detach()
 
 
 def _timeseries_wide(queryset, *, step, end, parts):

@@ -14,6 +14,7 @@ points to CSV).
 import csv
 import datetime
 import io
+import logging
 import numbers
 import tempfile
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+logger = logging.getLogger(__name__)
 
 # A cell that begins with one of these is a formula (or the start of one) in
 # Excel, LibreOffice or Google Sheets: "=HYPERLINK(...)", "+91 98...",
@@ -158,28 +161,43 @@ class _Echo:
 
 
 def csv_chunks(table, *, lines_per_chunk=2000):
-    """Yield the CSV as text chunks: the BOM and header first, at once."""
+    """Yield the CSV as text chunks: the BOM and header first, at once.
+
+    A failure after the header (the response has begun: its status cannot
+    change) ends the file with a line that says it is incomplete, so a
+    truncated download never passes for a whole one.
+    """
     writer = csv.writer(_Echo(), lineterminator="\r\n")
-    kinds = [column.kind for column in table.columns]
     yield BOM + writer.writerow([column.header for column in table.columns])
+    try:
+        yield from _csv_body(table, writer, lines_per_chunk)
+    except Exception:
+        logger.exception("The %s export failed after its header", table.slug)
+        yield writer.writerow([_("ERROR: this download stopped early and is incomplete. Download it again.")])
+
+
+def _csv_body(table, writer, lines_per_chunk):
+    kinds = [column.kind for column in table.columns]
     if table.csv_text is not None:
         yield from table.csv_text
         return
-    buffer = []
     if table.csv_rows is not None:
-        for row in table.csv_rows:
-            buffer.append(writer.writerow(row))
-            if len(buffer) >= lines_per_chunk:
-                yield "".join(buffer)
-                buffer = []
+        lines = (writer.writerow(row) for row in table.csv_rows)
     else:
-        for row in table.rows:
-            buffer.append(writer.writerow([csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)]))
+        lines = (
+            writer.writerow([csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+            for row in table.rows
+        )
+    buffer = []
+    try:
+        for line in lines:
+            buffer.append(line)
             if len(buffer) >= lines_per_chunk:
                 yield "".join(buffer)
                 buffer = []
-    if buffer:
-        yield "".join(buffer)
+    finally:
+        if buffer:  # the rows read before a failure are written before the line that reports it
+            yield "".join(buffer)
 
 
 def csv_write(table, stream):

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from legislators.imports.apply import import_file
 from legislators.imports.columns import parse_pairs
+from legislators.imports.read import check_size
+from legislators.imports.rows import ImportFileError
 from legislators.models import ImportBatch
 
 
@@ -46,6 +48,10 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
+        try:
+            check_size(path.stat().st_size)  # before the file is read into memory
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             mapping = parse_pairs(map, what="--map")
             fixed = parse_pairs(constants, what="--set")
