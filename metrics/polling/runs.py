@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 jitter = random.Random()
 # Errors the database or the network raise that a later attempt may not meet.
 TRANSIENT_ERRORS = (TransientError, UnusableReply, OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Error lines kept per batch (each account's error is also on the account).
+MAX_BATCH_ERRORS = 200
 
 
 def schedule_slot(*, now, interval_seconds):
@@ -305,16 +307,13 @@ def record_batch_failure(*, batch_id, error):
     """A batch that could not be fetched: its unread accounts keep their history; the run says why."""
     with transaction.atomic():
         batch = FetchBatch.objects.select_for_update().select_related("run").get(pk=batch_id)
-        if batch.status == FetchBatch.Status.DONE:
+        if batch.status != FetchBatch.Status.PENDING:  # done, or already settled (its run stopped)
             return batch
         _settle_unread(batch, redact(error), timezone.now())
         batch.last_attempt_error = ""
         batch.save()
         _refresh_run(batch.run_id)
     return batch
-
-
-MAX_BATCH_ERRORS = 200
 
 
 def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, started=None, final=True):
