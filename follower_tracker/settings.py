@@ -253,16 +253,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # hanging; workers and beat keep retrying the connection until it is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 2,
-        "socket_timeout": 10,
-        # A task taken by a worker that then dies without acknowledging it
-        # (SIGKILL, power cut) is given to another worker after this long.
-        # Must exceed the longest task (CELERY_TASK_TIME_LIMIT); retries wait at
-        # most FETCH_MAX_RETRY_WAIT, well below it, so a waiting retry is not redelivered.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
-    }
+# The Redis broker's options follow the polling settings below (its visibility
+# timeout is derived from how long a batch task may hold its message).
 
 # Polling: "demo" simulates growth without credentials (make run);
 # "live" calls the platforms' APIs with the credentials below.
@@ -304,6 +296,26 @@ FETCH_RETRY_BASE_SECONDS = env_int("FETCH_RETRY_BASE_SECONDS", 2, minimum=0)
 FETCH_TRANSIENT_RETRIES = env_int("FETCH_TRANSIENT_RETRIES", 3, minimum=0)
 FETCH_RATE_LIMIT_RETRIES = env_int("FETCH_RATE_LIMIT_RETRIES", 12, minimum=0)
 FETCH_MAX_RETRY_WAIT = env_int("FETCH_MAX_RETRY_WAIT", 16 * 60, minimum=1)
+# Each retry wait is stretched by a random 0-20%, so workers that met the same
+# limit do not all call again in the same second.
+FETCH_RETRY_JITTER = 0.2
+# The longest a batch task holds its message unacknowledged: the longest
+# retry countdown (a retry is a new message the worker holds until its ETA:
+# FETCH_MAX_RETRY_WAIT × (1 + FETCH_RETRY_JITTER)) plus the longest attempt
+# (CELERY_TASK_TIME_LIMIT, the hard limit; the soft one settles the batch).
+FETCH_BATCH_MAX_SECONDS = int(FETCH_MAX_RETRY_WAIT * (1 + FETCH_RETRY_JITTER)) + CELERY_TASK_TIME_LIMIT
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        # A task taken by a worker that then dies without acknowledging it
+        # (SIGKILL, power cut) is given to another worker after this long.
+        # visibility_timeout = FETCH_BATCH_MAX_SECONDS + 60 s of margin, so a
+        # healthy worker's batch (or a retry waiting for its ETA) is never
+        # handed out twice, and a dead worker's batch waits no longer than
+        # that: with the defaults 960 × 1.2 + 600 + 60 = 1,812 s (30 minutes).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", FETCH_BATCH_MAX_SECONDS + 60, minimum=1),
+    }
 # Test-only hooks of the demo client (the fault suite): a delay per batch so
 # a worker can be killed mid-batch, and a URL it calls per platform
 # (f"{url}{platform}") so a hanging platform can be simulated over HTTP.

@@ -160,11 +160,25 @@ class FetchBatch(models.Model):
     status_counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Retries spent, each kind against its own limit: waits for a rate limit
+    # (FETCH_RATE_LIMIT_RETRIES) and backoffs after a 5xx, a timeout or an
+    # unusable reply (FETCH_TRANSIENT_RETRIES).
+    rate_limit_waits = models.PositiveIntegerField(default=0)
+    transient_retries = models.PositiveIntegerField(default=0)
+    # Every attempt that did not finish, oldest first: {"attempt", "at",
+    # "error", "wait"} (wait: seconds before the next attempt; null when the
+    # batch gave up). A successful retry keeps it.
+    retry_history = models.JSONField(default=list, blank=True)
+    # Accounts whose results an earlier, interrupted attempt already recorded:
+    # the retry asks the platform only for the others.
+    settled_account_ids = models.JSONField(default=list, blank=True)
     # Why the last attempt did not finish (a 429, a 500) while a retry waits.
     last_attempt_error = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)  # the successful attempt's fetch and write
+    # api_calls, accounts_ok/failed, status_counts and errors add up over the
+    # attempts: an interrupted attempt's calls and results count too.
 
     class Meta:
         ordering = ["run", "index"]

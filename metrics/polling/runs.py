@@ -1,19 +1,33 @@
 """Fetch runs and batches: planning a platform's poll, fetching a batch, recording its outcome.
 
+Planning takes the platform's active accounts oldest-refreshed first (never
+polled, then the oldest successful poll), so when the request budget is
+smaller than the roster each poll starts where the last one stopped and
+every account is refreshed in turn.
+
 ``record_batch_results`` records a batch in one transaction: the counts go
 through ``metrics.counts`` (the one writer of the history and the latest
-counts), then the accounts' statuses and the batch's and run's figures. A
-retried batch overwrites the same rows.
+counts), then the accounts' statuses and the batch's and run's figures. An
+attempt that fails half-way records what it read first (the results and the
+HTTP calls it made) and the retry asks only for the accounts left; the
+figures of a batch add up over its attempts, and a retried or redelivered
+batch overwrites the same day rows.
+
+``batch_attempt_failed`` is the retry policy of both the worker task and
+``fetch_followers --sync``: every failed attempt goes into the batch's
+``retry_history``; rate limits and server trouble (5xx, timeouts, unusable
+replies) have their own counters and limits; each wait gets a random jitter.
 """
 
 import logging
+import random
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -24,9 +38,15 @@ from metrics.counts import snapshots_upsert
 from metrics.models import FetchBatch, FetchRun, Source
 
 from .client_factory import get_client
-from .clients import ClientUnavailable, RateLimited, TransientError
+from .clients import ClientUnavailable, PlatformError, RateLimited, TransientError, UnusableReply
 
 logger = logging.getLogger(__name__)
+# The jitter of retry waits (a module attribute so tests can seed it).
+jitter = random.Random()
+# Errors the database or the network raise that a later attempt may not meet.
+TRANSIENT_ERRORS = (TransientError, UnusableReply, OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Error lines kept per batch (each account's error is also on the account).
+MAX_BATCH_ERRORS = 200
 
 
 def schedule_slot(*, now, interval_seconds):
@@ -93,7 +113,15 @@ def _plan(*, platform, client_name, account_ids, now, slot):
     accounts = SocialAccount.objects.filter(platform=platform, active=True)
     if account_ids is not None:
         accounts = accounts.filter(pk__in=account_ids)
-    ids = list(accounts.order_by("pk").values_list("pk", flat=True))
+    # Oldest-refreshed first: never polled, then the oldest successful poll
+    # (and among those never successful, the one checked longest ago). Under
+    # a budget smaller than the roster, the accounts a poll could not reach
+    # lead the next one, so every account is refreshed in turn.
+    ids = list(
+        accounts.order_by(
+            F("last_success_at").asc(nulls_first=True), F("last_checked_at").asc(nulls_first=True), "pk"
+        ).values_list("pk", flat=True)
+    )
     run = FetchRun.objects.create(platform=platform, client=client_name, started_at=now, slot=slot)
     FetchBatch.objects.bulk_create(
         FetchBatch(run=run, index=index, account_ids=ids[start : start + batch_size])
@@ -113,7 +141,10 @@ def fetch_batch(*, batch_id):
 
     Returns the batch, or None when it is gone. A batch already settled (a
     redelivered task after the batch committed, or a stopped run) is left as
-    it is. A client error propagates: see ``batch_attempt_failed``.
+    it is. Accounts an earlier attempt already recorded are not asked again.
+    A client error propagates (see ``batch_attempt_failed``) after what the
+    attempt read before it is recorded; an error no client should raise (a
+    bug, a reply no check foresaw) becomes a ``PlatformError`` naming it.
     """
     batch = FetchBatch.objects.select_related("run").filter(pk=batch_id).first()
     if batch is None:
@@ -122,53 +153,136 @@ def fetch_batch(*, batch_id):
     if batch.status != FetchBatch.Status.PENDING or batch.run.status == FetchRun.Status.STOPPED:
         return batch
     started = time.monotonic()
-    FetchBatch.objects.filter(pk=batch.pk).update(attempts=batch.attempts + 1, started_at=timezone.now())
-    accounts = list(SocialAccount.objects.filter(pk__in=batch.account_ids, active=True).order_by("pk"))
-    client = get_client(batch.run.platform)
-    outcome = client.fetch(accounts)
+    FetchBatch.objects.filter(pk=batch.pk).update(attempts=F("attempts") + 1, started_at=timezone.now())
+    settled = set(batch.settled_account_ids)
+    planned = {pk: position for position, pk in enumerate(batch.account_ids) if pk not in settled}
+    accounts = sorted(
+        SocialAccount.objects.filter(pk__in=list(planned), active=True), key=lambda account: planned[account.pk]
+    )
+    platform = batch.run.platform
+    client = get_client(platform)
+    try:
+        outcome = client.fetch(accounts)
+    except Exception as exc:
+        _record_progress(batch, getattr(exc, "outcome", None))
+        if isinstance(exc, (PlatformError, ClientUnavailable, *TRANSIENT_ERRORS)):
+            raise
+        logger.exception("Batch %s: the %s client failed unexpectedly", batch_id, platform)
+        reason = redact(f"{platform}: unexpected {type(exc).__name__} in the client: {exc}")[:300]
+        raise UnexpectedClientError(reason) from exc
     return record_batch_results(
         batch=batch, results=outcome.results, api_calls=outcome.api_calls, errors=outcome.errors, started=started
     )
 
 
-def retry_delay(error, *, attempts):
-    """Seconds to wait before trying a batch again after ``error`` on its
-    ``attempts``-th attempt, or None when it should not be retried."""
+class UnexpectedClientError(PlatformError):
+    """A client raised what no client should (a bug, a reply no check foresaw).
+
+    The batch fails with this readable reason like any platform error, so the
+    run settles and ``fetch_followers --sync`` goes on with the other
+    batches; the worker task raises the original (``__cause__``) afterwards,
+    so the bug shows in the worker's log with its traceback.
+    """
+
+
+def _record_progress(batch, outcome):
+    """What an interrupted attempt read (its results, its HTTP calls), kept on the pending batch."""
+    if outcome is None or (not outcome.results and not outcome.api_calls):
+        return
+    try:
+        record_batch_results(
+            batch=batch, results=outcome.results, api_calls=outcome.api_calls, errors=outcome.errors, final=False
+        )
+    except Exception:  # the database is the casualty: the attempt's own error says what comes next
+        logger.warning("Batch %s: the progress of the failed attempt could not be recorded", batch.pk, exc_info=True)
+
+
+def retry_delay(error, *, previous_retries=0):
+    """Seconds to wait before trying a batch again after ``error``, or None
+    when it should not be retried. ``previous_retries``: the retries of the
+    same kind (rate limit, or server trouble) the batch has had already.
+
+    A rate limit waits for the platform's reset when that is at most
+    FETCH_MAX_RETRY_WAIT away; a 5xx, a timeout or an unusable reply backs
+    off exponentially (FETCH_RETRY_BASE_SECONDS × 2^n). Each wait is
+    stretched by up to FETCH_RETRY_JITTER (a fraction) at random, so workers
+    that met the same limit do not all call again in the same second.
+    """
+    stretch = 1 + jitter.uniform(0, settings.FETCH_RETRY_JITTER)
     if isinstance(error, RateLimited):
-        if attempts > settings.FETCH_RATE_LIMIT_RETRIES or error.retry_after > settings.FETCH_MAX_RETRY_WAIT:
+        if previous_retries >= settings.FETCH_RATE_LIMIT_RETRIES or error.retry_after > settings.FETCH_MAX_RETRY_WAIT:
             return None
-        return error.retry_after
-    if isinstance(error, TransientError | OperationalError | InterfaceError | ConnectionError | TimeoutError):
-        if attempts > settings.FETCH_TRANSIENT_RETRIES:
+        return error.retry_after * stretch
+    if isinstance(error, TRANSIENT_ERRORS):
+        if previous_retries >= settings.FETCH_TRANSIENT_RETRIES:
             return None
-        return settings.FETCH_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        backoff = settings.FETCH_RETRY_BASE_SECONDS * 2**previous_retries
+        return min(backoff, settings.FETCH_MAX_RETRY_WAIT) * stretch
     return None
 
 
 def batch_attempt_failed(*, batch_id, error):
     """Record why an attempt at a batch failed and decide what comes next.
 
-    Returns the seconds to wait before the next attempt, or None when the
-    batch is settled: failed with the reason (history untouched), or its
-    whole run stopped (token invalid, credits depleted).
+    The attempt goes into the batch's retry history. Returns the seconds to
+    wait before the next attempt, or None when the batch is settled: failed
+    with the reason (the accounts not yet read keep their history), or its
+    whole run stopped (token invalid, credits depleted, our configuration).
     """
     message = redact(f"{type(error).__name__}: {error}")[:500]
-    batch = FetchBatch.objects.filter(pk=batch_id).only("pk", "run_id", "attempts", "status").first()
-    if batch is None or batch.status != FetchBatch.Status.PENDING:
-        return None
+    rate_limited = isinstance(error, RateLimited)
+    with transaction.atomic():
+        batch = (
+            FetchBatch.objects.select_for_update()
+            .filter(pk=batch_id)
+            .only("pk", "run_id", "attempts", "status", "rate_limit_waits", "transient_retries", "retry_history")
+            .first()
+        )
+        if batch is None or batch.status != FetchBatch.Status.PENDING:
+            return None
+        delay = None
+        if not isinstance(error, ClientUnavailable):
+            previous = batch.rate_limit_waits if rate_limited else batch.transient_retries
+            delay = retry_delay(error, previous_retries=previous)
+        if delay is None and rate_limited:
+            resume = timezone.localtime(timezone.now() + timedelta(seconds=error.retry_after))
+            message = f"{message[:400]} (the platform is paused until {resume:%Y-%m-%d %H:%M %Z})"
+        history = [
+            *batch.retry_history,
+            {
+                "attempt": batch.attempts,
+                "at": timezone.now().isoformat(timespec="seconds"),
+                "error": message,
+                "wait": None if delay is None else round(delay, 1),
+            },
+        ]
+        fields = {"retry_history": history}
+        if delay is not None:
+            fields["last_attempt_error"] = message
+            if rate_limited:
+                fields["rate_limit_waits"] = F("rate_limit_waits") + 1
+            else:
+                fields["transient_retries"] = F("transient_retries") + 1
+        FetchBatch.objects.filter(pk=batch_id).update(**fields)
     if isinstance(error, ClientUnavailable):
         run_stop(run_id=batch.run_id, reason=redact(str(error)))
         return None
-    delay = retry_delay(error, attempts=batch.attempts)
     if delay is None:
-        if isinstance(error, RateLimited):
-            resume = timezone.localtime(timezone.now() + timedelta(seconds=error.retry_after))
-            message = f"{message[:400]} (the platform is paused until {resume:%Y-%m-%d %H:%M %Z})"
         record_batch_failure(batch_id=batch_id, error=message)
         return None
-    FetchBatch.objects.filter(pk=batch_id).update(last_attempt_error=message)
     logger.warning("Batch %s: %s; retrying in %.0fs", batch_id, message, delay)
     return delay
+
+
+def _settle_unread(batch, reason, now):
+    """A batch that gives up: the accounts no attempt read are "not fetched"."""
+    unread = len(set(batch.account_ids) - set(batch.settled_account_ids))
+    batch.status = FetchBatch.Status.FAILED
+    batch.accounts_failed += unread
+    if unread:
+        batch.status_counts = {**batch.status_counts, "not_fetched": batch.status_counts.get("not_fetched", 0) + unread}
+    batch.errors = [*batch.errors, reason[:500]][-MAX_BATCH_ERRORS:]
+    batch.finished_at = now
 
 
 def run_stop(*, run_id, reason):
@@ -178,12 +292,7 @@ def run_stop(*, run_id, reason):
         now = timezone.now()
         pending = list(run.batches.filter(status=FetchBatch.Status.PENDING))
         for batch in pending:
-            batch.status = FetchBatch.Status.FAILED
-            batch.accounts_ok = 0
-            batch.accounts_failed = len(batch.account_ids)
-            batch.status_counts = {"not_fetched": len(batch.account_ids)}
-            batch.errors = [reason[:500]]
-            batch.finished_at = now
+            _settle_unread(batch, reason, now)
         FetchBatch.objects.bulk_update(
             pending, ["status", "accounts_ok", "accounts_failed", "status_counts", "errors", "finished_at"]
         )
@@ -195,62 +304,66 @@ def run_stop(*, run_id, reason):
 
 
 def record_batch_failure(*, batch_id, error):
-    """A batch that could not be fetched: its accounts keep their history; the run says why."""
+    """A batch that could not be fetched: its unread accounts keep their history; the run says why."""
     with transaction.atomic():
         batch = FetchBatch.objects.select_for_update().select_related("run").get(pk=batch_id)
-        if batch.status == FetchBatch.Status.DONE:
+        if batch.status != FetchBatch.Status.PENDING:  # done, or already settled (its run stopped)
             return batch
-        batch.status = FetchBatch.Status.FAILED
-        batch.accounts_ok = 0
-        batch.accounts_failed = len(batch.account_ids)
-        batch.status_counts = {"not_fetched": len(batch.account_ids)}
-        batch.errors = [redact(error)[:500]]
-        batch.finished_at = timezone.now()
+        _settle_unread(batch, redact(error), timezone.now())
+        batch.last_attempt_error = ""
         batch.save()
         _refresh_run(batch.run_id)
     return batch
 
 
-def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, started=None):
+def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, started=None, final=True):
+    """Record results on the batch and the run, in one transaction.
+
+    ``final``: the batch is done. Otherwise (an interrupted attempt) the
+    results are recorded, the accounts they cover are marked settled so the
+    next attempt skips them, and the batch stays pending. The batch's figures
+    add up over its attempts.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the batch: two deliveries of the same task serialise here.
-        batch = FetchBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status == FetchBatch.Status.DONE:
+        batch = FetchBatch.objects.select_for_update().select_related("run").get(pk=batch.pk)
+        if batch.status == FetchBatch.Status.DONE or (not final and batch.status != FetchBatch.Status.PENDING):
             return batch
         ok, failed = [], []
         for result in results:
             measured = result.status == SocialAccount.Status.OK and result.followers is not None
             (ok if measured else failed).append(result)
-        snapshots_upsert(results=ok, source=Source.API if batch.run.client == "live" else Source.DEMO, now=now)
+        if ok:
+            snapshots_upsert(results=ok, source=Source.API if batch.run.client == "live" else Source.DEMO, now=now)
         accounts_update_status(results=results, now=now)
-        batch.status = FetchBatch.Status.DONE
-        batch.accounts_ok = len(ok)
-        batch.accounts_failed = len(failed)
-        batch.status_counts = dict(Counter(str(r.status) for r in results))
-        batch.api_calls = api_calls
+        status_counts = Counter(batch.status_counts)
+        # A batch settled as failed (its run stopped while this attempt was
+        # reading) is being read after all: its accounts are no longer "not fetched".
+        batch.accounts_failed -= status_counts.pop("not_fetched", 0)
+        batch.accounts_ok += len(ok)
+        batch.accounts_failed += len(failed)
+        status_counts.update(str(r.status) for r in results)
+        batch.status_counts = dict(status_counts)
+        batch.api_calls += api_calls
         # Built from the split above ("r not in ok" compared every pair of results).
-        batch.errors = [redact(e)[:500] for e in errors] + [
-            redact(f"{r.account_id}: {r.status} {r.error}".strip())[:500] for r in failed[:200]
+        new_errors = [redact(e)[:500] for e in errors] + [
+            redact(f"{r.account_id}: {r.status} {r.error}".strip())[:500] for r in failed[:MAX_BATCH_ERRORS]
         ]
-        batch.last_attempt_error = ""
-        batch.finished_at = now
-        if started is not None:
-            batch.duration_seconds = round(time.monotonic() - started, 3)
+        batch.errors = [*batch.errors, *new_errors][:MAX_BATCH_ERRORS]
+        fields = ["accounts_ok", "accounts_failed", "status_counts", "api_calls", "errors"]
+        if final:
+            batch.status = FetchBatch.Status.DONE
+            batch.last_attempt_error = ""
+            batch.finished_at = now
+            if started is not None:
+                batch.duration_seconds = round(time.monotonic() - started, 3)
+            fields += ["status", "last_attempt_error", "finished_at", "duration_seconds"]
+        else:
+            batch.settled_account_ids = [*batch.settled_account_ids, *(r.account_id for r in results)]
+            fields.append("settled_account_ids")
         # Not account_ids: a batch's 20,000 ids are written once, when it is planned.
-        batch.save(
-            update_fields=[
-                "status",
-                "accounts_ok",
-                "accounts_failed",
-                "status_counts",
-                "api_calls",
-                "errors",
-                "last_attempt_error",
-                "finished_at",
-                "duration_seconds",
-            ]
-        )
+        batch.save(update_fields=fields)
         _refresh_run(batch.run_id)
     return batch
 

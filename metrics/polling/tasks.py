@@ -60,6 +60,8 @@ def fetch_batch_task(self, batch_id):
         delay = services.batch_attempt_failed(batch_id=batch_id, error=exc)
         if delay is not None:
             raise self.retry(countdown=delay) from None
+        if isinstance(exc, services.UnexpectedClientError):
+            raise exc.__cause__ from None  # recorded on the run; the bug's traceback goes to the worker's log
         if isinstance(exc, PlatformError | ClientUnavailable):
             return None  # expected and recorded on the run: no traceback
         raise

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from legislators.models import AccountStatus, Platform, SocialAccount
@@ -28,6 +28,10 @@ class PlatformFreshness:
     label: str
     run: FetchRun | None
     statuses: dict  # account status -> active accounts
+    # How stale the tail is: the oldest last successful poll among the active
+    # accounts that had one, and how many never had one.
+    oldest_success: object = None  # datetime | None
+    never_succeeded: int = 0
 
 
 @dataclass
@@ -53,9 +57,17 @@ def freshness(*, scope_user, now=None, stale_days=None, limit=FRESHNESS_LIST_LIM
 
     members = members_queryset(day=timezone.localdate(now), scope_user=scope_user)
     accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
-    statuses = {}
-    for row in accounts.values("platform", "status").annotate(count=Count("pk")).order_by():
-        statuses.setdefault(row["platform"], {})[row["status"]] = row["count"]
+    statuses, oldest, never = {}, {}, {}
+    # One query: accounts per status, with each group's oldest success and never-succeeded count.
+    rows = accounts.values("platform", "status").annotate(
+        count=Count("pk"), oldest=Min("last_success_at"), never=Count("pk", filter=Q(last_success_at__isnull=True))
+    )
+    for row in rows.order_by():
+        platform = row["platform"]
+        statuses.setdefault(platform, {})[row["status"]] = row["count"]
+        never[platform] = never.get(platform, 0) + row["never"]
+        if row["oldest"] and (platform not in oldest or row["oldest"] < oldest[platform]):
+            oldest[platform] = row["oldest"]
 
     stale = accounts.filter(
         Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(days=stale_days))
@@ -77,6 +89,8 @@ def freshness(*, scope_user, now=None, stale_days=None, limit=FRESHNESS_LIST_LIM
                 label=Platform(platform).label,
                 run=runs.get(platform),
                 statuses=statuses.get(platform, {}),
+                oldest_success=oldest.get(platform),
+                never_succeeded=never.get(platform, 0),
             )
             for platform in PLATFORMS
         ],

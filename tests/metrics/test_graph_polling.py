@@ -164,7 +164,7 @@ def test_a_graph_throttle_waits_for_the_time_the_platform_gives(graph):
         runs.fetch_batch(batch_id=run.batches.get().pk)
     assert raised.value.retry_after == 7 * 60
     assert 6 * 60 < RequestBudget("facebook").paused_for() <= 7 * 60  # every worker waits too
-    assert runs.retry_delay(raised.value, attempts=1) == 7 * 60
+    assert 7 * 60 <= runs.retry_delay(raised.value) <= 7 * 60 * 1.2  # the platform's time, plus jitter
 
 
 def test_high_app_usage_slows_every_worker_down(graph):

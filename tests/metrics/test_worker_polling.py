@@ -175,3 +175,21 @@ def test_a_worker_killed_mid_batch_is_redelivered_and_nothing_is_doubled(workers
     per_account = FollowerSnapshot.objects.filter(day=today).values_list("account_id", flat=True)
     assert sorted(per_account) == sorted(a.pk for a in accounts)  # exactly one each
     assert max(FetchBatch.objects.values_list("attempts", flat=True)) == 2  # the killed batch ran again
+
+
+def test_a_worker_settles_a_run_whose_replies_are_unusable(workers):
+    _x_accounts(workers.fake, 3)
+    for _ in range(4):  # every attempt: FETCH_TRANSIENT_RETRIES (3) retries, then it gives up
+        workers.fake.queue(200, {"data": {"id": "5000", "username": "worker_5000"}})
+    workers.start("one")
+    workers.send_plan("x")
+
+    run = _wait_for_run(workers)
+
+    assert run.status == FetchRun.Status.FAILED, workers.logs()
+    assert "unusable reply: `data` is an object" in run.errors[-1] and "expected a list" in run.errors[-1]
+    batch = run.batches.get()
+    assert (batch.attempts, batch.api_calls, batch.transient_retries, len(batch.retry_history)) == (4, 4, 3, 4)
+    assert run.api_calls == len(workers.fake.lookup_calls()) == 4
+    assert "AttributeError" not in workers.logs()
+    assert set(SocialAccount.objects.values_list("status", flat=True)) == {SocialAccount.Status.PENDING}

@@ -144,10 +144,13 @@ def test_429_waits_for_the_reset_and_completes_with_nothing_lost_or_doubled(fake
     assert time.time() >= reset
     assert run.status == FetchRun.Status.DONE
     assert (run.accounts_ok, run.accounts_failed) == (150, 0)
-    assert run.api_calls == 2  # the refused call is the batch's earlier attempt, not counted twice
+    assert run.api_calls == 3  # the refused call counts: X's quota counted it
     assert FollowerSnapshot.objects.count() == 150
     assert set(FollowerSnapshot.objects.values_list("account_id", flat=True)) == {a.pk for a in accounts}
     assert sorted(FetchBatch.objects.values_list("attempts", flat=True)) == [1, 2]
+    waited = FetchBatch.objects.get(attempts=2)
+    assert (waited.rate_limit_waits, waited.transient_retries, waited.api_calls) == (1, 0, 2)
+    assert "429" in waited.retry_history[0]["error"]  # the success kept the trace of the refusal
 
 
 def test_500_twice_then_200_completes(fake_x):
@@ -182,17 +185,19 @@ def test_a_timeout_is_retried(fake_x, settings):
     assert FetchBatch.objects.get().attempts == 2
 
 
-def test_malformed_json_fails_the_batch_and_leaves_history_unchanged(fake_x):
+def test_malformed_json_every_time_fails_the_batch_and_leaves_history_unchanged(fake_x, settings):
     accounts = _accounts(fake_x, 3)
     yesterday = timezone.localdate() - timedelta(days=1)
     for account in accounts:
         factories.counts(account, {yesterday: 777})
-    fake_x.queue(200, b'{"data": [{"id": "1000", "username": "member_1000", "public_m')
+    for _ in range(settings.FETCH_TRANSIENT_RETRIES + 1):
+        fake_x.queue(200, b'{"data": [{"id": "1000", "username": "member_1000", "public_m')
     with pytest.raises(CommandError, match="malformed JSON"):
         _poll()
     run = FetchRun.objects.get()
     assert run.status == FetchRun.Status.FAILED
     assert "malformed JSON" in run.errors[0]
+    assert run.api_calls == settings.FETCH_TRANSIENT_RETRIES + 1  # retried a bounded number of times
     assert run.status_counts == {"not_fetched": 3}
     assert list(FollowerSnapshot.objects.values_list("day", "followers").distinct()) == [(yesterday, 777)]
     assert set(LatestCount.objects.values_list("day", "followers")) == {(yesterday, 777)}
@@ -239,7 +244,7 @@ def test_the_worker_task_retries_a_429_with_a_countdown_instead_of_sleeping(fake
         fetch_batch_task.apply(args=[batch.pk])
     assert time.monotonic() - started < 5
     countdown = retry.call_args.kwargs["countdown"]
-    assert 115 <= countdown <= 122
+    assert 115 <= countdown <= 122 * 1.2  # the reset, stretched by the jitter
     batch.refresh_from_db()
     assert batch.status == FetchBatch.Status.PENDING
     assert "429" in batch.last_attempt_error

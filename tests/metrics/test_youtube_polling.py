@@ -89,19 +89,22 @@ def test_counts_hidden_and_missing_channels_in_one_call(youtube):
     query = parse_qs(urlparse(request.url).query)
     assert sorted(query["id"][0].split(",")) == [A, B, C] and query["part"] == ["statistics"]
     assert request.headers["X-Goog-Api-Key"] == YT_KEY and YT_KEY not in request.url
-    assert run.api_calls == 1 and run.status_counts == {"hidden": 1, "not_found": 1, "ok": 1}
+    assert run.api_calls == 1 and run.status_counts == {"error": 1, "hidden": 1, "ok": 1}
     latest = LatestCount.objects.get(account=shown)
     assert (latest.followers, latest.posts) == (48100, 412)  # strings cast to numbers
     assert not FollowerSnapshot.objects.filter(account__in=[hidden, gone]).exists()  # hidden is no number, never 0
     assert SocialAccount.objects.get(pk=hidden.pk).status == Status.HIDDEN
-    assert SocialAccount.objects.get(pk=gone.pk).status == Status.NOT_FOUND
+    # YouTube leaves unknown and terminated channels out without saying which: an error of the reply.
+    gone.refresh_from_db()
+    assert gone.status == Status.ERROR and "missing from the reply" in gone.last_error
 
 
-def test_an_all_miss_reply_without_items_marks_every_channel_not_found(youtube):
+def test_an_all_miss_reply_without_items_is_read_as_every_channel_missing(youtube):
     _channels(("janedoe", A))
     youtube.get(CHANNELS, json={"kind": "youtube#channelListResponse", "etag": "x", "pageInfo": {"totalResults": 0}})
     run = _poll()
-    assert run.status_counts == {"not_found": 1}
+    assert run.status == FetchRun.Status.DONE and run.status_counts == {"error": 1}
+    assert "missing from the reply" in SocialAccount.objects.get().last_error
 
 
 def test_a_handle_is_resolved_once_and_its_channel_id_kept(youtube):

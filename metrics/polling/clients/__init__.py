@@ -14,6 +14,7 @@ from .base import (
     PlatformError,
     RateLimited,
     TransientError,
+    UnusableReply,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "PlatformError",
     "RateLimited",
     "TransientError",
+    "UnusableReply",
 ]

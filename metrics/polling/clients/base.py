@@ -7,16 +7,26 @@ the whole batch could not be fetched, and its class says what to do next:
 
 - ``RateLimited``: retry the batch after ``retry_after`` seconds;
 - ``TransientError``: 5xx, timeouts, refused connections: back off and retry;
-- ``ClientUnavailable``: no credentials, token invalid, credits depleted:
-  stop the platform's run with the reason;
-- ``PlatformError``: anything else (malformed JSON, a 400): the batch fails
-  with the reason recorded; its accounts keep their history.
+- ``UnusableReply``: malformed JSON, valid JSON of the wrong shape, a 200
+  holding only an error: retried like a 5xx a bounded number of times;
+- ``ClientUnavailable``: no credentials, token invalid, credits depleted, our
+  own configuration wrong: stop the platform's run with the setting to fix;
+- ``PlatformError``: anything else (a 400): the batch fails with the reason
+  recorded; its accounts keep their history.
+
+A client fills its outcome as it goes (one ``api_calls`` per HTTP attempt,
+one result per account answered) inside ``keeping_progress(outcome)``: an
+exception that leaves ``fetch`` half-way carries the outcome so far as its
+``outcome`` attribute, so the calls made are counted and the results already
+read are kept (see ``runs.fetch_batch``).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import requests
 
+from follower_tracker.logging import redact
 from legislators.models import SocialAccount
 
 
@@ -30,6 +40,10 @@ class PlatformError(Exception):
 
 class TransientError(PlatformError):
     """A 5xx, a timeout or a refused connection: worth retrying after a pause."""
+
+
+class UnusableReply(PlatformError):
+    """A reply we cannot use (malformed JSON, the wrong shape, only an error): worth a bounded retry."""
 
 
 class RateLimited(PlatformError):
@@ -58,6 +72,17 @@ class FetchOutcome:
     errors: list = field(default_factory=list)
 
 
+@contextmanager
+def keeping_progress(outcome):
+    """Attach ``outcome`` (the calls made, the results read) to any exception leaving the block."""
+    try:
+        yield outcome
+    except Exception as exc:
+        if getattr(exc, "outcome", None) is None:
+            exc.outcome = outcome
+        raise
+
+
 class TimeoutSession(requests.Session):
     """A requests session that gives every call a timeout, and optionally
     sends calls for ``default_base`` to ``base_url`` instead (tweepy hard-codes
@@ -77,12 +102,12 @@ class TimeoutSession(requests.Session):
 
 
 def json_body(response, platform):
-    """The response's JSON, or a PlatformError naming what came back instead."""
+    """The response's JSON, or ``UnusableReply`` naming what came back instead."""
     try:
         return response.json()
     except ValueError:
-        snippet = response.text[:80].replace("\n", " ")
-        raise PlatformError(
+        snippet = redact(response.text[:80].replace("\n", " "))
+        raise UnusableReply(
             f"{platform}: malformed JSON in the reply (HTTP {response.status_code}): {snippet!r}"
         ) from None
 

@@ -1,16 +1,25 @@
 """Facebook Pages through the Graph API: ``GET /{version}/?ids=…``, 50 a call.
 
-One unknown id or alias fails the whole multi-id call (code 803, or 100),
-so on that error the batch is split in halves until the bad ids stand alone:
-a single bad page costs about 2·log2(50) ≈ 12 calls, not 50, and every other
-page is still polled. Pages report ``followers_count`` (``fan_count``, the old
-"likes", is the fallback) and no post count.
+One unknown id or alias fails the whole multi-id call (code 803, or 100/33),
+and the error names it: "(#803) Some of the aliases you requested do not
+exist: jane.doe.old", "Object with ID 'jane.doe.old' does not exist". The
+named pages are marked "not found" and the call is made again without them:
+one extra call, not a search. Only when the error names none of the pages
+asked is the group split in halves until the bad ids stand alone. A page
+found missing is remembered (its status, "not found"): on the next polls it
+is asked on its own, so it can no longer fail its neighbours' call.
+
+A multi-id reply holds every id asked or is an error: a reply holding none
+of them is unusable (retried), one leaving some out marks those "missing
+from the reply", never "not found". Pages report ``followers_count``
+(``fan_count``, the old "likes", is the fallback) and no post count.
 
 Errors are read from ``error.code``/``error_subcode``, not the HTTP status;
 the helpers here are shared with the Instagram client (same Graph API).
 """
 
 import json
+import re
 import time
 
 import requests
@@ -18,6 +27,7 @@ import requests
 from follower_tracker.logging import redact
 from legislators.models import SocialAccount
 
+from . import replies
 from .base import (
     AccountResult,
     ClientUnavailable,
@@ -26,8 +36,10 @@ from .base import (
     RateLimited,
     TimeoutSession,
     TransientError,
+    UnusableReply,
     as_count,
     json_body,
+    keeping_progress,
 )
 
 Status = SocialAccount.Status
@@ -38,14 +50,28 @@ PERMISSION_CODES = {10, *range(200, 300)}
 DEFAULT_THROTTLE_SECONDS = 10 * 60
 # Above this share of the app's hourly allowance every worker slows down.
 USAGE_PAUSE_PERCENT = 90
+# The pages an 803 / 100 error names: "…do not exist: a, b" and "Object with ID 'a' does not exist".
+ALIASES_NAMED_RE = re.compile(r"do not exist:\s*(.+?)\s*$", re.DOTALL)
+OBJECT_NAMED_RE = re.compile(r"Object with ID '([^']+)'")
 
 
 class GraphApiError(Exception):
     def __init__(self, error):
         self.code = error.get("code")
         self.subcode = error.get("error_subcode")
-        self.message = redact(str(error.get("message", "")))[:300]
+        # The whole message (redacted) to read the names in it; a short one to store.
+        self.full_message = redact(str(error.get("message", "")))
+        self.message = self.full_message[:300]
         super().__init__(f"Graph error {self.code}/{self.subcode}: {self.message}")
+
+    def names(self):
+        """The lower-cased ids or aliases the error says do not exist."""
+        named = set()
+        match = ALIASES_NAMED_RE.search(self.full_message)
+        if match:
+            named.update(part.strip().rstrip(".").lower() for part in match.group(1).split(","))
+        named.update(name.lower() for name in OBJECT_NAMED_RE.findall(self.full_message))
+        return {name for name in named if name}
 
 
 class GraphApi:
@@ -53,16 +79,17 @@ class GraphApi:
     (never in the URL, so no log or exception carries it), a timeout, the
     shared budget, and the usage headers turned into pauses."""
 
-    def __init__(self, *, platform, access_token, base_url, version, timeout, budget):
+    def __init__(self, *, platform, access_token, base_url, version, timeout, budget, token_setting):
         self.platform = platform
+        self.token_setting = token_setting  # the setting to fix when the token is refused
         self.root = f"{base_url.rstrip('/')}/{version}"
         self.session = TimeoutSession(timeout=timeout)
         self.session.headers["Authorization"] = f"Bearer {access_token}"
         self.budget = budget
 
-    def get(self, outcome, path, params):
-        """The JSON of a successful call; ``GraphApiError`` for an error the caller
-        may map to an account; other failures as the base errors."""
+    def get(self, outcome, path, params, *, endpoint):
+        """The JSON object of a successful call; ``GraphApiError`` for an error the
+        caller may map to an account; other failures as the base errors."""
         wait = self.budget.spend()
         if wait:
             raise RateLimited(f"{self.platform}: request budget spent; next window in {wait:.0f}s", wait)
@@ -75,12 +102,13 @@ class GraphApi:
         if response.status_code >= 500 and not _has_graph_error(response):
             raise TransientError(f"{self.platform}: server error HTTP {response.status_code}")
         body = json_body(response, self.platform)
-        if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            error = GraphApiError(body["error"])
+        error = replies.graph_error(body, endpoint)
+        if error is not None:
+            error = GraphApiError(error)
             self._raise_for_run(error, response)
             raise error
-        if response.status_code != 200 or not isinstance(body, dict):
-            raise PlatformError(f"{self.platform}: unexpected reply (HTTP {response.status_code})")
+        if response.status_code != 200:
+            raise UnusableReply(f"{endpoint}: HTTP {response.status_code} without a Graph error in the reply")
         return body
 
     def _raise_for_run(self, error, response):
@@ -88,10 +116,13 @@ class GraphApi:
         if error.code == 190:
             raise ClientUnavailable(
                 f"{self.platform}: the access token is invalid or expired (code 190/{error.subcode}): "
-                "renew it in the environment"
+                f"renew {self.token_setting}"
             )
         if error.code in PERMISSION_CODES:
-            raise ClientUnavailable(f"{self.platform}: missing permission (code {error.code}): {error.message}")
+            raise ClientUnavailable(
+                f"{self.platform}: missing permission (code {error.code}): {error.message}: "
+                f"give the app behind {self.token_setting} the permission or feature named"
+            )
         if error.code in RATE_LIMIT_CODES:
             wait = _regain_seconds(response.headers) or DEFAULT_THROTTLE_SECONDS
             self.budget.pause_until(time.time() + wait)
@@ -171,15 +202,26 @@ class FacebookClient:
             version=version,
             timeout=timeout,
             budget=budget,
+            token_setting="FACEBOOK_ACCESS_TOKEN",
         )
 
     def fetch(self, accounts):
         outcome = FetchOutcome()
-        by_alias = {}
-        for account in accounts:
-            by_alias[(account.platform_id or account.handle.strip().lstrip("@")).lower()] = account
-        self._fetch_group(outcome, list(by_alias), by_alias)
+        with keeping_progress(outcome):
+            self._fetch(accounts, outcome)
         return outcome
+
+    def _fetch(self, accounts, outcome):
+        by_alias, alone = {}, []
+        for account in accounts:
+            alias = (account.platform_id or account.handle.strip().lstrip("@")).lower()
+            by_alias[alias] = account
+            if account.status == Status.NOT_FOUND:
+                alone.append(alias)
+        # A page found missing before is asked on its own: it cannot fail the group's call.
+        self._fetch_group(outcome, [alias for alias in by_alias if alias not in alone], by_alias)
+        for alias in alone:
+            self._fetch_group(outcome, [alias], by_alias)
 
     def _fetch_group(self, outcome, aliases, by_alias):
         if not aliases:
@@ -192,28 +234,41 @@ class FacebookClient:
                     "ids": ",".join(by_alias[a].platform_id or by_alias[a].handle.strip().lstrip("@") for a in aliases),
                     "fields": "id,username,followers_count,fan_count",
                 },
+                endpoint=replies.GRAPH_PAGES,
             )
         except GraphApiError as error:
             if error.code not in NOT_FOUND_CODES:
                 raise PlatformError(f"facebook: {error}") from None
             if len(aliases) == 1:
+                if not (error.code == 803 or error.subcode == 33 or aliases[0] in error.names()):
+                    # A code 100 about the request itself ("nonexisting field"), not the page.
+                    raise PlatformError(f"facebook: {error}") from None
                 account = by_alias[aliases[0]]
                 outcome.results.append(
                     AccountResult(account_id=account.pk, status=Status.NOT_FOUND, error=error.message)
                 )
                 return
-            # One bad id fails the whole call: split until it stands alone.
+            named = [alias for alias in aliases if alias in error.names()]
+            if named:
+                # The error says which: those are not found, the others are asked again.
+                for alias in named:
+                    outcome.results.append(
+                        AccountResult(account_id=by_alias[alias].pk, status=Status.NOT_FOUND, error=error.message)
+                    )
+                self._fetch_group(outcome, [alias for alias in aliases if alias not in named], by_alias)
+                return
+            # It names none of them: split until the bad ids stand alone.
             middle = len(aliases) // 2
             self._fetch_group(outcome, aliases[:middle], by_alias)
             self._fetch_group(outcome, aliases[middle:], by_alias)
             return
-        returned = {str(key).lower(): value for key, value in body.items()}
+        returned = replies.graph_pages(body, replies.GRAPH_PAGES, aliases)
         for alias in aliases:
             account = by_alias[alias]
             page = returned.get(alias)
-            if not isinstance(page, dict):
+            if page is None:
                 outcome.results.append(
-                    AccountResult(account_id=account.pk, status=Status.NOT_FOUND, error="missing from the reply")
+                    AccountResult(account_id=account.pk, status=Status.ERROR, error="missing from the reply")
                 )
                 continue
             followers = as_count(page.get("followers_count"))
