@@ -2,9 +2,11 @@
 
 Each function takes a raw value and returns the clean one, or raises
 ``django.core.exceptions.ValidationError`` with a message that says what is
-wrong and what is expected. No database access here: lookups (does this
-constituency exist? is this handle taken?) are the callers' business, so the
-importers can do them for a whole file at once.
+wrong and what is expected. The ``clean_*`` functions do no database access:
+lookups (does this constituency exist? is this handle taken?) are the
+callers' business, so the importers can do them for a whole file at once.
+The ``*_conflicts`` functions at the end check one row against the stored
+terms, appointments and aspirants (the overlaps no database constraint holds).
 """
 
 import re
@@ -257,3 +259,104 @@ def clean_url(value, *, what):
             _("%(what)s “%(value)s” is not a web address: expected https://…") % {"what": what, "value": text}
         )
     return text
+
+
+# --- checks against the stored rows ------------------------------------------------------------
+# The rules above are pure; these read the database (one query each), for
+# the models' clean(), the services and the importers' single-row paths.
+# Overlaps are not database constraints: an exclusion constraint needs
+# PostgreSQL's btree_gist extension and SQLite has none, so every writer
+# calls these (services.py, the importers, load_reference, admin forms).
+
+
+def _span(start, end):
+    return f"{start.isoformat()}–{end.isoformat() if end else _('open')}"
+
+
+def dates_conflict(start, end):
+    """A message when ``end`` is before ``start``, else None."""
+    if start is not None and end is not None and end < start:
+        return _("The end %(end)s is before the start %(start)s: expected an end on or after the start.") % {
+            "end": end.isoformat(),
+            "start": start.isoformat(),
+        }
+    return None
+
+
+def term_conflicts(*, legislator_id, constituency_id, start, end, exclude_pk=None):
+    """Messages for a term that would overlap another term of the person or of the seat ([] when none)."""
+    from .models import Term, overlapping
+
+    if start is None:
+        return []
+    problem = dates_conflict(start, end)
+    if problem:
+        return [problem]
+    others = Term.objects.exclude(pk=exclude_pk) if exclude_pk else Term.objects.all()
+    messages = []
+    if legislator_id:
+        clash = overlapping(others.filter(legislator_id=legislator_id), start=start, end=end).first()
+        if clash is not None:
+            messages.append(
+                _(
+                    "This person already has a term %(span)s (%(seat)s) that overlaps %(new)s: expected terms of "
+                    "one person that do not overlap (end the other term first)."
+                )
+                % {"span": _span(clash.start, clash.end), "seat": clash.constituency or "—", "new": _span(start, end)}
+            )
+    if constituency_id:
+        clash = (
+            overlapping(others.filter(constituency_id=constituency_id), start=start, end=end)
+            .select_related("legislator")
+            .first()
+        )
+        if clash is not None:
+            messages.append(
+                _(
+                    "The seat is held by %(member)s %(span)s, which overlaps %(new)s: expected one member of a "
+                    "seat at a time (end that term first)."
+                )
+                % {"member": clash.legislator.name, "span": _span(clash.start, clash.end), "new": _span(start, end)}
+            )
+    return messages
+
+
+def appointment_conflicts(*, legislator_id, start, end, exclude_pk=None):
+    from .models import Appointment, overlapping
+
+    if start is None:
+        return []
+    problem = dates_conflict(start, end)
+    if problem:
+        return [problem]
+    others = Appointment.objects.exclude(pk=exclude_pk) if exclude_pk else Appointment.objects.all()
+    clash = overlapping(others.filter(legislator_id=legislator_id), start=start, end=end).first()
+    if clash is None:
+        return []
+    return [
+        _(
+            "This person is already %(role)s %(span)s, which overlaps %(new)s: expected one appointment at a time "
+            "(end the other one first)."
+        )
+        % {"role": clash.get_role_display(), "span": _span(clash.start, clash.end), "new": _span(start, end)}
+    ]
+
+
+def aspirant_conflicts(*, legislator_id, constituency_id, start, end, exclude_pk=None):
+    from .models import Aspirant, overlapping
+
+    if start is None:
+        return []
+    problem = dates_conflict(start, end)
+    if problem:
+        return [problem]
+    others = Aspirant.objects.exclude(pk=exclude_pk) if exclude_pk else Aspirant.objects.all()
+    clash = overlapping(
+        others.filter(legislator_id=legislator_id, constituency_id=constituency_id), start=start, end=end
+    ).first()
+    if clash is None:
+        return []
+    return [
+        _("This person is already an aspirant for this seat %(span)s: expected dates that do not overlap.")
+        % {"span": _span(clash.start, clash.end)}
+    ]

@@ -24,11 +24,9 @@ from legislators.models import (
     ImportBatch,
     Legislator,
     Party,
-    RoleChange,
     SocialAccount,
     VoterRoll,
 )
-from legislators.services import EARLIEST_ROLE_DAY
 from metrics.counts import counts_upsert
 from metrics.models import FollowerSnapshot, Source
 
@@ -330,8 +328,6 @@ def _write_plan(plan, *, batch, user):
                     )
                 )
             cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
-        if model == "legislators.legislator":
-            _write_role_changes(changes, ids)
         if model == "legislators.socialaccount":
             # A known platform id under a new handle is a rename: one account, both handles in its history.
             HandleChange.objects.bulk_create(
@@ -376,43 +372,6 @@ def _known_references(plan, ids):
     if "legislators.constituency" in wanted:
         for pk, state, kind, number in Constituency.objects.values_list("pk", "state_code", "kind", "number"):
             ids[("legislators.constituency", (state, kind, number))] = pk
-
-
-def _write_role_changes(changes, ids):
-    """Dated roles from a legislators file: a new role is dated (role_from, else today); the old one is kept."""
-    today = timezone.localdate()
-    members = [c for c in changes if c.action == "create" and c.values.get("_role_from")]
-    members += [c for c in changes if c.action == "update" and "role" in c.diff]
-    if not members:
-        return
-    with_history = set(
-        RoleChange.objects.filter(legislator_id__in=[c.existing_id for c in members])
-        .values_list("legislator_id", flat=True)
-        .distinct()
-    )
-    rows = []
-    for change in members:
-        if change.action == "update" and change.existing_id not in with_history:
-            start = change.values.get("term_start") or EARLIEST_ROLE_DAY
-            rows.append(
-                RoleChange(
-                    legislator_id=change.existing_id,
-                    role=change.diff["role"][0],
-                    effective_from=start,
-                    note="role before the first recorded change",
-                )
-            )
-        rows.append(
-            RoleChange(
-                legislator_id=change.existing_id,
-                role=change.values["role"],
-                effective_from=change.values.get("_role_from") or today,
-                note="import",
-            )
-        )
-    RoleChange.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["legislator", "effective_from"], update_fields=["role", "note"]
-    )
 
 
 def _write_counts(changes, *, batch, user, now):
