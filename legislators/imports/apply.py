@@ -24,8 +24,16 @@ from legislators.models import (
     ImportBatch,
     Legislator,
     Party,
+    Role,
     SocialAccount,
+    Term,
     VoterRoll,
+)
+from legislators.services import (
+    EARLIEST_ROLE_DAY,
+    legislator_change_role,
+    legislators_refresh_current,
+    overlapping_appointments,
 )
 from metrics.counts import counts_upsert
 from metrics.models import FollowerSnapshot, Source
@@ -328,6 +336,8 @@ def _write_plan(plan, *, batch, user):
                     )
                 )
             cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
+        if model == "legislators.legislator":
+            _write_terms_and_roles(changes, user=user)
         if model == "legislators.socialaccount":
             # A known platform id under a new handle is a rename: one account, both handles in its history.
             HandleChange.objects.bulk_create(
@@ -372,6 +382,47 @@ def _known_references(plan, ids):
     if "legislators.constituency" in wanted:
         for pk, state, kind, number in Constituency.objects.values_list("pk", "state_code", "kind", "number"):
             ids[("legislators.constituency", (state, kind, number))] = pk
+
+
+def _write_terms_and_roles(changes, *, user):
+    """Each member row's seat and party as a dated Term (the one starting on ``term_start``, else the
+    person's latest), its role as an Appointment from ``role_from`` (a new member: the term's start;
+    otherwise today), then the current fields copied from them."""
+    today = timezone.localdate()
+    touched = []
+    for change in changes:
+        if change.action == "unchanged" and not change.values.get("_role_from"):
+            continue
+        person_id, values = change.existing_id, change.values
+        touched.append(person_id)
+        start = values.get("term_start")
+        terms = Term.objects.filter(legislator_id=person_id)
+        term = terms.filter(start=start).first() if start else terms.order_by("-start").first()
+        fields = {"constituency_id": values["constituency"], "party_id": _party_id(values["party"])}
+        if "term_end" in values:
+            fields["end"] = values["term_end"]
+        if term is None:
+            Term.objects.create(legislator_id=person_id, start=start or EARLIEST_ROLE_DAY, **fields)
+        else:
+            Term.objects.filter(pk=term.pk).update(**fields)
+        role_day = values.get("_role_from") or (start or EARLIEST_ROLE_DAY if change.action == "create" else today)
+        held = overlapping_appointments(legislator_id=person_id, start=role_day, end=role_day).first()
+        if (held.role if held else Role.MLA) != values["role"]:
+            legislator_change_role(
+                legislator=Legislator.objects.get(pk=person_id),
+                role=values["role"],
+                effective_from=role_day,
+                portfolio=values.get("portfolio", ""),
+                user=user,
+                source=ChangeSource.IMPORT,
+            )
+    legislators_refresh_current(ids=touched)
+
+
+def _party_id(reference):
+    if reference is None:
+        return None
+    return Party.objects.get(short_name__iexact=reference[1]).pk
 
 
 def _write_counts(changes, *, batch, user, now):
