@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from legislators.audit import audit_entry
 from legislators.models import (
+    Appointment,
     AuditEntry,
     ChangeSource,
     Constituency,
@@ -24,17 +25,12 @@ from legislators.models import (
     ImportBatch,
     Legislator,
     Party,
-    Role,
     SocialAccount,
     Term,
     VoterRoll,
 )
-from legislators.services import (
-    EARLIEST_ROLE_DAY,
-    legislator_change_role,
-    legislators_refresh_current,
-    overlapping_appointments,
-)
+from legislators.services import legislators_refresh_current
+from legislators.validation import clean_for_field
 from metrics.counts import counts_upsert
 from metrics.models import FollowerSnapshot, Source
 
@@ -115,7 +111,56 @@ def import_plan(*, kind, content, filename, mapping=None, constants=None, today=
     except ImportFileError as exc:
         return ImportPlan(kind=kind, errors=[RowError(0, "", str(exc))])
     lookups = _lookups(kind, table, constants or {})
-    return PLANNERS[kind](table, lookups, mapping=mapping, constants=constants, today=today)
+    plan = PLANNERS[kind](table, lookups, mapping=mapping, constants=constants, today=today)
+    _check_fields(plan)
+    return plan
+
+
+# The file's column behind a model field, where their names differ ((kind, model, field), else (model, field)).
+_COLUMN_OF = {
+    ("legislators.constituency", "number"): "number",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.voterroll", "total_electors"): "electors",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.voterroll", "published_on"): "roll_date",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.voterroll", "source"): "roll_source",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.division", "name"): "division",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.division", "name_hi"): "division_hi",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.district", "name"): "district",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.district", "name_hi"): "district_hi",
+    ("legislators.voterroll", "total_electors"): "electors",
+    ("legislators.party", "name"): "party",
+    ("legislators.party", "short_name"): "party",
+    ("legislators.term", "start"): "term_start",
+    ("legislators.term", "end"): "term_end",
+    ("legislators.appointment", "start"): "role_from",
+    ("legislators.appointment", "end"): "role_to",
+    ("metrics.followersnapshot", "day"): "date",
+}
+
+
+def _check_fields(plan):
+    """Every value the plan would write, checked against its model field (legislators.validation.clean_for_field):
+    a line-numbered error instead of the database's refusal (or a silent truncation) at write time."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+    for change in plan.changes:
+        model = apps.get_model(change.model)
+        for name, value in change.values.items():
+            if name.startswith("_") or isinstance(value, tuple):
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation:
+                continue
+            try:
+                clean_for_field(model, name, value)
+            except ValidationError as exc:
+                column = _COLUMN_OF.get((plan.kind, change.model, name)) or _COLUMN_OF.get((change.model, name), name)
+                plan.errors.append(RowError(change.line, plan.header_of.get(column, column), " ".join(exc.messages)))
+    if plan.errors:
+        plan.changes = []
 
 
 def _figures(plan):
@@ -169,6 +214,43 @@ def _legislator_lookups():
     return by_key, by_id, current
 
 
+def _people_lookups():
+    """Every person, term and appointment (three queries), as the legislators planner reads them."""
+    people = {row["id"]: row for row in Legislator.objects.values("id", "name", "name_hi", "reference_id")}
+    by_reference = {row["reference_id"].lower(): row for row in people.values() if row["reference_id"]}
+    terms = []
+    for row in Term.objects.values(
+        "id",
+        "legislator_id",
+        "constituency_id",
+        "start",
+        "end",
+        "how_elected",
+        "end_reason",
+        party_short=F("party__short_name"),
+        seat_number=F("constituency__number"),
+        seat_name=F("constituency__name"),
+    ):
+        person = people[row["legislator_id"]]["name"]
+        seat = f"{row['seat_number']} {row['seat_name']}" if row["constituency_id"] else "—"
+        terms.append(
+            {
+                **row,
+                "legislator": row["legislator_id"],
+                "constituency": row["constituency_id"],
+                "party": ("legislators.party", row["party_short"].lower()) if row["party_short"] else None,
+                "person_name": person,
+                "seat_label": seat,
+                "label": f"{person} · {row['seat_number'] or '—'} · {row['start']}–{row['end'] or ''}",
+            }
+        )
+    appointments = [
+        {**row, "legislator": row["legislator_id"]}
+        for row in Appointment.objects.values("id", "legislator_id", "role", "portfolio", "start", "end")
+    ]
+    return {"people": people, "people_by_reference": by_reference, "terms": terms, "appointments": appointments}
+
+
 def _account_lookups():
     rows = SocialAccount.objects.values(
         "id",
@@ -206,11 +288,12 @@ def _lookups(kind, table, constants):
                 "id", "constituency_id", "published_on", "total_electors", "male", "female", "third_gender", "source"
             )
         }
-    if kind in (Kind.LEGISLATORS, Kind.ACCOUNTS):
+    if kind == Kind.ACCOUNTS:
         by_key, by_id, current = _legislator_lookups()
         lookups.update(legislators=by_key, legislators_by_id=by_id, current_by_constituency=current)
     if kind == Kind.LEGISLATORS:
         lookups["parties"] = {row["short_name"].lower(): row for row in Party.objects.values("id", "short_name")}
+        lookups.update(_people_lookups())
     if kind in (Kind.ACCOUNTS, Kind.COUNTS):
         lookups["accounts"], lookups["accounts_by_platform_id"] = _account_lookups()
     if kind == Kind.COUNTS:
@@ -242,6 +325,8 @@ _MODELS = {
     "legislators.voterroll": VoterRoll,
     "legislators.party": Party,
     "legislators.legislator": Legislator,
+    "legislators.term": Term,
+    "legislators.appointment": Appointment,
     "legislators.socialaccount": SocialAccount,
 }
 # Foreign keys in plan values: field -> attribute written.
@@ -253,6 +338,8 @@ _WRITE_ORDER = [
     "legislators.voterroll",
     "legislators.party",
     "legislators.legislator",
+    "legislators.term",
+    "legislators.appointment",
     "legislators.socialaccount",
     "metrics.followersnapshot",
 ]
@@ -336,8 +423,6 @@ def _write_plan(plan, *, batch, user):
                     )
                 )
             cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
-        if model == "legislators.legislator":
-            _write_terms_and_roles(changes, user=user)
         if model == "legislators.socialaccount":
             # A known platform id under a new handle is a rename: one account, both handles in its history.
             HandleChange.objects.bulk_create(
@@ -352,6 +437,27 @@ def _write_plan(plan, *, batch, user):
                 if c.action == "update" and "handle" in c.diff
             )
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    people = {
+        resolve(c.values.get("legislator")) if c.model != "legislators.legislator" else c.existing_id
+        for c in plan.changes
+        if c.model in ("legislators.legislator", "legislators.term", "legislators.appointment")
+    }
+    people |= {c.values["legislator"] for c in plan.changes if isinstance(c.values.get("legislator"), int)}
+    people |= {
+        row["legislator_id"]
+        for row in Term.objects.filter(pk__in=_stored_ids(plan, "legislators.term")).values("legislator_id")
+    }
+    people |= {
+        row["legislator_id"]
+        for row in Appointment.objects.filter(pk__in=_stored_ids(plan, "legislators.appointment")).values(
+            "legislator_id"
+        )
+    }
+    legislators_refresh_current(ids={pk for pk in people if pk})
+
+
+def _stored_ids(plan, model):
+    return [c.existing_id for c in plan.changes if c.model == model and c.existing_id and c.action == "update"]
 
 
 def _plain(value):
@@ -382,47 +488,6 @@ def _known_references(plan, ids):
     if "legislators.constituency" in wanted:
         for pk, state, kind, number in Constituency.objects.values_list("pk", "state_code", "kind", "number"):
             ids[("legislators.constituency", (state, kind, number))] = pk
-
-
-def _write_terms_and_roles(changes, *, user):
-    """Each member row's seat and party as a dated Term (the one starting on ``term_start``, else the
-    person's latest), its role as an Appointment from ``role_from`` (a new member: the term's start;
-    otherwise today), then the current fields copied from them."""
-    today = timezone.localdate()
-    touched = []
-    for change in changes:
-        if change.action == "unchanged" and not change.values.get("_role_from"):
-            continue
-        person_id, values = change.existing_id, change.values
-        touched.append(person_id)
-        start = values.get("term_start")
-        terms = Term.objects.filter(legislator_id=person_id)
-        term = terms.filter(start=start).first() if start else terms.order_by("-start").first()
-        fields = {"constituency_id": values["constituency"], "party_id": _party_id(values["party"])}
-        if "term_end" in values:
-            fields["end"] = values["term_end"]
-        if term is None:
-            Term.objects.create(legislator_id=person_id, start=start or EARLIEST_ROLE_DAY, **fields)
-        else:
-            Term.objects.filter(pk=term.pk).update(**fields)
-        role_day = values.get("_role_from") or (start or EARLIEST_ROLE_DAY if change.action == "create" else today)
-        held = overlapping_appointments(legislator_id=person_id, start=role_day, end=role_day).first()
-        if (held.role if held else Role.MLA) != values["role"]:
-            legislator_change_role(
-                legislator=Legislator.objects.get(pk=person_id),
-                role=values["role"],
-                effective_from=role_day,
-                portfolio=values.get("portfolio", ""),
-                user=user,
-                source=ChangeSource.IMPORT,
-            )
-    legislators_refresh_current(ids=touched)
-
-
-def _party_id(reference):
-    if reference is None:
-        return None
-    return Party.objects.get(short_name__iexact=reference[1]).pk
 
 
 def _write_counts(changes, *, batch, user, now):

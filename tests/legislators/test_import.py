@@ -233,7 +233,7 @@ def test_legislators_import_checks_roles_and_dates_a_change_of_role():
         header, [["A Member", "ZZ", 7, "ABC", "Cabinet Minister", "2023-12-03", "2024-06-01"]]
     )
     _batch, plan = imports.import_file(kind="legislators", filename="members.csv", content=promoted)
-    assert plan.ok and plan.count("update", "legislators.legislator") == 1
+    assert plan.ok and plan.count("create", "legislators.appointment") == 1
     history = list(Appointment.objects.filter(legislator=member).values_list("role", "start", "end"))
     assert history == [("CABINET", date(2024, 6, 1), None)]
 
