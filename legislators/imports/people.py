@@ -118,7 +118,9 @@ def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None
         party = text(r.value(cells, "party"))
         if not name or (r.value(cells, "constituency") != "" and seat is None):
             continue
-        match = _match(r, line, cells, name, seat, known)
+        match = _match(
+            r, line, cells, name, seat, known, adds_term=dates["term_start"] is not None, on_day=dates["role_from"]
+        )
         plan.matches.append(match)
         if plan.errors:
             continue  # keep checking every row; build changes only for a clean file
@@ -144,7 +146,7 @@ def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None
     return plan
 
 
-def _match(r, line, cells, name, seat, known):
+def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
     seat_label = f"{seat['number']} {seat['name']}" if seat else ""
     seat_id = seat["id"] if seat else None
     found = PersonMatch(line=line, name=name, seat=seat_label, status=PersonMatch.NEW)
@@ -200,11 +202,23 @@ def _match(r, line, cells, name, seat, known):
             for pk, person_key in known.keys.items()
             if person_key == key and pk not in pool
         ]
-    if not candidates:
+    if not candidates and (adds_term or not pool or seat is None):
         found.reason = (
             _("no recorded person of that name in this seat") if seat else _("no recorded person of that name")
         )
         return found
+    if not candidates:
+        # No term in the row (a ministers file) and no like name: a new person here could be one of the
+        # seat's members spelt beyond recognition, a silent duplicate. Ask instead.
+        held = sorted(
+            (t for t in known.terms if t["constituency_id"] == seat_id),
+            # The member on the row's role day first, then the latest.
+            key=lambda t: (on_day is not None and _overlaps(on_day, on_day, t["start"], t["end"]), t["start"]),
+            reverse=True,
+        )
+        candidates = [
+            (t["legislator_id"], known.people[t["legislator_id"]]["name"], _("holds or held this seat")) for t in held
+        ]
     found.status, found.candidates = PersonMatch.DECISION, candidates[:5]
     found.reason = _("a decision is needed")
     listed = "; ".join(f"{candidate} (id {pk}: {why})" for pk, candidate, why in found.candidates)

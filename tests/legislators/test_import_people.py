@@ -144,14 +144,23 @@ def test_a_row_marked_new_is_a_new_person_despite_a_like_name(mlas):
 
 def test_the_command_lists_matched_new_and_undecided_rows_and_refuses(mlas, tmp_path):
     path = tmp_path / "ministers.csv"
-    path.write_bytes(factories.csv_bytes(MINISTERS_HEADER, MINISTERS + [["Asha New", "ZZ", 211, "MOS", "2020-07-02"]]))
+    path.write_bytes(
+        factories.csv_bytes(
+            MINISTERS_HEADER,
+            MINISTERS + [["Asha New", "", "", "MOS", "2020-07-02"], ["Unheard Of", "ZZ", 176, "MOS", "2020-07-02"]],
+        )
+    )
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import_data", "legislators", str(path), "--dry-run", stdout=out, stderr=err)
     text = out.getvalue()
     assert "3 matched to a recorded person:" in text and "line 2: Mohan Yadav [217 " in text
-    assert "1 new people:" in text and "line 6: Asha New" in text
-    assert "1 need a decision" in text and f"TULSIRAM SILAWAT (id {mlas[211].pk}" in text
+    assert "1 new people:" in text and "line 6: Asha New" in text  # no seat, no term: a minister from outside
+    assert "2 need a decision" in text and f"TULSIRAM SILAWAT (id {mlas[211].pk}" in text
+    # A name like nobody's in an occupied seat, without a term: never a silent new person.
+    assert (
+        "line 7: Unheard Of [176 " in text and f"KUNWAR VIJAY SHAH (id {mlas[176].pk}: holds or held this seat)" in text
+    )
     assert "line 4, column “name”" in err.getvalue()
 
 

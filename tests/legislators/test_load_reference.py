@@ -132,3 +132,34 @@ def test_a_stored_term_in_the_way_refuses_the_whole_load():
     with pytest.raises(CommandError, match="overlaps the stored term"):
         load()
     assert table_counts() == before
+
+
+def test_the_council_file_names_are_matched_or_need_a_decision_never_a_new_person():
+    """The council of ministers' spellings against the TCPD ballot names of the loaded reference."""
+    load()
+    header = ["name", "state_code", "constituency", "role", "role_from"]
+    council = [
+        ["Mohan Yadav", "MP", 217, "Cabinet", "2020-07-02"],  # Dr. Mohan Yadav
+        ["Narottam Mishra", "MP", 22, "Cabinet", "2020-04-21"],  # DR.NAROTTAM MISHRA
+        ["Vishwas Sarang", "MP", 151, "Cabinet", "2020-07-02"],  # Vishvas Sarang
+        ["Tulsi Silawat", "MP", 211, "Cabinet", "2020-04-21"],  # Tulsiram Silawat: alike
+        ["Pradyuman Singh Tomar", "MP", 15, "Cabinet", "2020-07-02"],  # Pradhuman Singh Tomar: alike
+        ["Ramkishore Kanware", "MP", 110, "Minister of State", "2020-07-02"],  # RAM KISHOR (NANO) KAWRE
+    ]
+    from legislators.imports import apply as imports
+
+    _batch, plan = imports.import_file(
+        kind="legislators", filename="council.csv", content=factories.csv_bytes(header, council), dry_run=True
+    )
+
+    statuses = {m.name: (m.status, m.person_id) for m in plan.matches}
+    person = {ref: Legislator.objects.get(reference_id=ref).pk for ref in ("mp-p0217", "mp-p0022", "mp-p0151")}
+    assert statuses["Mohan Yadav"] == ("matched", person["mp-p0217"])
+    assert statuses["Narottam Mishra"] == ("matched", person["mp-p0022"])
+    assert statuses["Vishwas Sarang"] == ("matched", person["mp-p0151"])
+    for name in ("Tulsi Silawat", "Pradyuman Singh Tomar", "Ramkishore Kanware"):
+        assert statuses[name][0] == "decision", name
+    kanware = next(m for m in plan.matches if m.name == "Ramkishore Kanware")
+    assert kanware.candidates[0][1] == "RAM KISHOR (NANO) KAWRE"
+    assert not plan.matched("new") and not plan.ok
+    assert Legislator.objects.count() == 362
