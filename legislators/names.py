@@ -91,8 +91,9 @@ _NOT_LETTERS = re.compile(r"[^a-z\u0900-\u097f]+")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
-def name_words(name):
-    """The words that tell a person apart: folded, honorifics and bracketed nicknames dropped, sorted."""
+def name_words(name, *, ordered=False):
+    """The words that tell a person apart: folded, honorifics and bracketed nicknames dropped, sorted
+    (``ordered``: in the name's own order)."""
     text = unicodedata.normalize("NFKD", str(name or ""))
     text = "".join(ch for ch in text if not unicodedata.combining(ch) or "\u0900" <= ch <= "\u097f").lower()
     text = _BRACKETS.sub(" ", text)
@@ -103,7 +104,7 @@ def name_words(name):
         for old, new in TRANSLITERATION:
             word = word.replace(old, new)
         words.append(_DOUBLED.sub(r"\1", word))
-    return sorted(words)
+    return words if ordered else sorted(words)
 
 
 def name_key(name):
@@ -111,12 +112,24 @@ def name_key(name):
     return " ".join(name_words(name))
 
 
+def name_keys(name):
+    """The forms under which two spellings are the same name: the words in any order ("Kol Sarad Juglal" /
+    "Sharad Juglal Kol"), and the letters with the spaces folded ("Premsingh Patel" / "Prem Singh Patel",
+    "O.P.S. Bhadoria" / "OPS Bhadoria")."""
+    words = name_words(name, ordered=True)
+    return frozenset({" ".join(sorted(words)), "".join(words)}) if words else frozenset()
+
+
+def same_name(first, second):
+    return bool(name_keys(first) & name_keys(second))
+
+
 def name_similarity(first, second):
     """0..1: how alike two names are once folded (1.0: the same key). A fuzzy match, never applied silently."""
     a, b = name_key(first), name_key(second)
     if not a or not b:
         return 0.0
-    if a == b:
+    if a == b or same_name(first, second):
         return 1.0
     words_a, words_b = set(a.split()), set(b.split())
     shorter, longer = sorted((words_a, words_b), key=len)

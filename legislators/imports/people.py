@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from legislators import validation
 from legislators.models import ImportBatch, Role, Term
-from legislators.names import name_key, name_similarity
+from legislators.names import name_key, name_keys, name_similarity
 
 from .rows import PersonMatch, change, text
 
@@ -56,22 +56,24 @@ class _People:
     def __init__(self, lookups):
         self.people = lookups["people"]  # id -> row
         self.by_reference = lookups["people_by_reference"]  # lower reference id -> row
-        self.keys = {pk: name_key(row["name"]) for pk, row in self.people.items()}
+        self.keys = {pk: name_keys(row["name"]) for pk, row in self.people.items()}
         self.terms = [dict(t) for t in lookups["terms"]]
         self.appointments = [dict(a) for a in lookups["appointments"]]
-        self.seat_people = {}
-        for term in self.terms:
+        self.seat_people, self.by_person, self.by_seat = {}, {}, {}
+        for term in self.terms:  # the same dicts in every index: a planned change of an end shows in all
             self.seat_people.setdefault(term["constituency_id"], set()).add(term["legislator_id"])
+            self.by_person.setdefault(term["legislator_id"], []).append(term)
+            self.by_seat.setdefault(term["constituency_id"], []).append(term)
         self.new_people = {}  # (seat id, name key) -> (reference, line)
         self.seen = set()  # person references given a legislator change already
         self.planned_terms = []  # {"person", "seat", "start", "end", "line", "stored_id"}
         self.planned_appointments = []
 
     def person_terms(self, person):
-        return [t for t in self.terms if t["legislator_id"] == person]
+        return self.by_person.get(person, [])
 
     def seat_terms(self, seat_id):
-        return [t for t in self.terms if t["constituency_id"] == seat_id]
+        return self.by_seat.get(seat_id, [])
 
 
 def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None):
@@ -171,13 +173,13 @@ def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
         found.reason = _("person id")
         return found
     is_new = r.clean(line, "new", validation.clean_yes, r.value(cells, "new"))
-    key = name_key(name)
+    key, keys = name_key(name), name_keys(name)
     earlier = known.new_people.get((seat_id, key))
     if is_new:
         found.reason = _("marked new")
         return found
     pool = known.seat_people.get(seat_id, set()) if seat else set(known.people)
-    equal = sorted(pk for pk in pool if known.keys[pk] == key)
+    equal = sorted(pk for pk in pool if known.keys[pk] & keys)
     if earlier is not None and not equal:
         found.status, found.reason = PersonMatch.MATCHED, _("new on line %(line)s") % {"line": earlier[1]}
         found.person_name = name
@@ -199,8 +201,8 @@ def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
     if seat:
         candidates += [
             (pk, known.people[pk]["name"], _("same name, another seat"))
-            for pk, person_key in known.keys.items()
-            if person_key == key and pk not in pool
+            for pk, person_keys in known.keys.items()
+            if person_keys & keys and pk not in pool
         ]
     if not candidates and (adds_term or not pool or seat is None):
         found.reason = (
@@ -211,7 +213,7 @@ def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
         # No term in the row (a ministers file) and no like name: a new person here could be one of the
         # seat's members spelt beyond recognition, a silent duplicate. Ask instead.
         held = sorted(
-            (t for t in known.terms if t["constituency_id"] == seat_id),
+            known.seat_terms(seat_id),
             # The member on the row's role day first, then the latest.
             key=lambda t: (on_day is not None and _overlaps(on_day, on_day, t["start"], t["end"]), t["start"]),
             reverse=True,

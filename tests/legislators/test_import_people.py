@@ -185,3 +185,32 @@ def test_a_reference_person_id_and_a_term_end_alone_end_the_persons_term():
     assert plan.ok, [e.as_text() for e in plan.errors]
     assert list(member.terms.values_list("end", "end_reason")) == [(date(2024, 3, 10), "death")]
     assert engine.standings(day=date(2024, 3, 11)).members == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("DR. MOHAN YADAV", "Mohan Yadav"),
+        ("JAGDISH DEWDA", "Jagdish Devda"),
+        ("KOL SARAD JUGLAL", "Sharad Juglal Kol"),
+        ("Smt. Usha Thakur", "USHA THAKUR"),
+        ("PREMSINGH PATEL", "Prem Singh Patel"),
+        ("O.P.S. BHADORIA", "OPS Bhadoria"),
+        ("ALOK CHATURVEDI (PAJJAN BHAIYA)", "Alok Chaturvedi"),
+        ("Adv. Kunwar Vijay Shah", "Vijay Shah"),
+    ],
+)
+def test_spellings_of_one_name_fold_to_the_same_name(first, second):
+    from legislators.names import same_name
+
+    assert same_name(first, second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Tulsi Silawat", "TULSIRAM SILAWAT"), ("ARIF AQUEEL", "Atif Arif Aqueel"), ("Nagendra Singh", "Narendra Singh")],
+)
+def test_names_that_may_differ_are_not_folded_together(first, second):
+    from legislators.names import same_name
+
+    assert not same_name(first, second)
