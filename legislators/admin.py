@@ -163,6 +163,13 @@ class DatedRowsFormSet(forms.BaseInlineFormSet):
 
     overlap_message = _("Rows %(first)s and %(second)s overlap: expected dates that do not overlap.")
 
+    def _construct_form(self, i, **kwargs):
+        # Each row's clean() compares it with the stored rows, but not with the rows edited in this same
+        # form (ending a term and adding the next in one save): those are compared in clean() below.
+        form = super()._construct_form(i, **kwargs)
+        form.instance.edited_together = {obj.pk for obj in self.get_queryset()}
+        return form
+
     def clean(self):
         super().clean()
         spans = []

@@ -329,7 +329,7 @@ class Term(models.Model):
             constituency_id=self.constituency_id,
             start=self.start,
             end=self.end,
-            exclude_pk=self.pk,
+            exclude_pk={self.pk, *getattr(self, "edited_together", ())},
         )
         if messages:
             raise ValidationError(messages)
@@ -376,7 +376,10 @@ class Appointment(models.Model):
         from .validation import appointment_conflicts
 
         messages = appointment_conflicts(
-            legislator_id=self.legislator_id, start=self.start, end=self.end, exclude_pk=self.pk
+            legislator_id=self.legislator_id,
+            start=self.start,
+            end=self.end,
+            exclude_pk={self.pk, *getattr(self, "edited_together", ())},
         )
         if messages:
             raise ValidationError(messages)
@@ -426,7 +429,7 @@ class Aspirant(models.Model):
             constituency_id=self.constituency_id,
             start=self.start,
             end=self.end,
-            exclude_pk=self.pk,
+            exclude_pk={self.pk, *getattr(self, "edited_together", ())},
         )
         if messages:
             raise ValidationError(messages)

@@ -365,6 +365,13 @@ def _span(start, end):
     return f"{start.isoformat()}–{end.isoformat() if end else _('open')}"
 
 
+def _excluded(exclude_pk):
+    """The ids not to compare with: the row itself, or (a set) the rows an admin form edits together."""
+    if exclude_pk is None:
+        return []
+    return [pk for pk in exclude_pk if pk] if isinstance(exclude_pk, (set, frozenset, list, tuple)) else [exclude_pk]
+
+
 def dates_conflict(start, end):
     """A message when ``end`` is before ``start``, else None."""
     if start is not None and end is not None and end < start:
@@ -384,7 +391,7 @@ def term_conflicts(*, legislator_id, constituency_id, start, end, exclude_pk=Non
     problem = dates_conflict(start, end)
     if problem:
         return [problem]
-    others = Term.objects.exclude(pk=exclude_pk) if exclude_pk else Term.objects.all()
+    others = Term.objects.exclude(pk__in=_excluded(exclude_pk))
     messages = []
     if legislator_id:
         clash = overlapping(others.filter(legislator_id=legislator_id), start=start, end=end).first()
@@ -421,7 +428,7 @@ def appointment_conflicts(*, legislator_id, start, end, exclude_pk=None):
     problem = dates_conflict(start, end)
     if problem:
         return [problem]
-    others = Appointment.objects.exclude(pk=exclude_pk) if exclude_pk else Appointment.objects.all()
+    others = Appointment.objects.exclude(pk__in=_excluded(exclude_pk))
     clash = overlapping(others.filter(legislator_id=legislator_id), start=start, end=end).first()
     if clash is None:
         return []
@@ -442,7 +449,7 @@ def aspirant_conflicts(*, legislator_id, constituency_id, start, end, exclude_pk
     problem = dates_conflict(start, end)
     if problem:
         return [problem]
-    others = Aspirant.objects.exclude(pk=exclude_pk) if exclude_pk else Aspirant.objects.all()
+    others = Aspirant.objects.exclude(pk__in=_excluded(exclude_pk))
     clash = overlapping(
         others.filter(legislator_id=legislator_id, constituency_id=constituency_id), start=start, end=end
     ).first()

@@ -336,3 +336,39 @@ def test_a_count_added_in_the_admin_is_manual_with_its_evidence_and_author(edito
     snapshot = FollowerSnapshot.objects.get(account=account, day=day)
     assert (snapshot.source, snapshot.evidence_url) == ("manual", "https://example.org/page.png")
     assert AuditEntry.objects.get(model="metrics.followersnapshot").user == editor
+
+
+def test_ending_a_term_and_adding_the_next_in_one_admin_save_is_a_dated_party_switch(editor_client):
+    today = timezone.localdate()
+    seat = factories.constituency()
+    member = factories.legislator(
+        name="Switcher", constituency_=seat, party_=factories.party("OLD"), term_start=today - timedelta(days=100)
+    )
+    post = legislator_post(member)
+    switch = today - timedelta(days=10)
+    post.update(
+        {
+            "terms-0-end": (switch - timedelta(days=1)).isoformat(),
+            "terms-0-end_reason": "party_change",
+            "terms-TOTAL_FORMS": "2",
+            "terms-1-legislator": member.pk,
+            "terms-1-constituency": seat.pk,
+            "terms-1-party": factories.party("NEW").pk,
+            "terms-1-start": switch.isoformat(),
+            "terms-1-how_elected": "general",
+        }
+    )
+    response = editor_client.post(reverse("admin:legislators_legislator_change", args=[member.pk]), post)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(member.terms.values_list("party__short_name", "end")) == [
+        ("OLD", switch - timedelta(days=1)),
+        ("NEW", None),
+    ]
+    member.refresh_from_db()
+    assert member.party.short_name == "NEW"
+    # Two rows of the same save that overlap are refused, naming both.
+    post = legislator_post(member)
+    post["terms-1-start"] = (switch - timedelta(days=5)).isoformat()
+    response = editor_client.post(reverse("admin:legislators_legislator_change", args=[member.pk]), post)
+    assert response.status_code == 200 and "Rows 1 and 2 overlap" in response.content.decode()
