@@ -16,6 +16,8 @@ from .admin_scope import ScopedAdmin, ScopedInline, WholeStateAdmin
 from .audit import AuditedAdmin
 from .imports.admin import ImportBatchAdmin  # noqa: F401  (registers the import pages)
 from .models import (
+    Appointment,
+    Aspirant,
     AuditEntry,
     ChangeSource,
     Constituency,
@@ -24,8 +26,8 @@ from .models import (
     HandleChange,
     Legislator,
     Party,
-    RoleChange,
     SocialAccount,
+    Term,
     UserScope,
     VoterRoll,
 )
@@ -156,31 +158,118 @@ class SocialAccountInline(ScopedInline, admin.TabularInline):
     readonly_fields = ["status", "last_success_at"]
 
 
-class RoleChangeInline(ScopedInline, admin.TabularInline):
-    model = RoleChange
+class DatedRowsFormSet(forms.BaseInlineFormSet):
+    """The person's terms (or appointments) submitted together must not overlap one another;
+    each row's clean() checks it against the stored rows of other people and seats."""
+
+    overlap_message = _("Rows %(first)s and %(second)s overlap: expected dates that do not overlap.")
+
+    def _construct_form(self, i, **kwargs):
+        # Each row's clean() compares it with the stored rows, but not with the rows edited in this same
+        # form (ending a term and adding the next in one save): those are compared in clean() below.
+        form = super()._construct_form(i, **kwargs)
+        form.instance.edited_together = {obj.pk for obj in self.get_queryset()}
+        return form
+
+    def clean(self):
+        super().clean()
+        spans = []
+        for index, form in enumerate(self.forms, start=1):
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+            if start is None:
+                continue
+            for other_index, other_start, other_end in spans:
+                if (end is None or other_start <= end) and (other_end is None or other_end >= start):
+                    raise ValidationError(self.overlap_message % {"first": other_index, "second": index})
+            spans.append((index, start, end))
+
+
+class TermInline(ScopedInline, admin.TabularInline):
+    model = Term
+    formset = DatedRowsFormSet
     extra = 0
-    fields = ["role", "effective_from", "note"]
+    fields = ["constituency", "party", "start", "end", "how_elected", "end_reason", "source"]
+    autocomplete_fields = ["constituency", "party"]
+
+
+class AppointmentInline(ScopedInline, admin.TabularInline):
+    model = Appointment
+    formset = DatedRowsFormSet
+    extra = 0
+    fields = ["role", "portfolio", "start", "end", "source"]
+
+
+class AspirantInline(ScopedInline, admin.TabularInline):
+    model = Aspirant
+    extra = 0
+    fields = ["constituency", "party", "start", "end", "note"]
+    autocomplete_fields = ["constituency", "party"]
 
 
 @admin.register(Legislator)
 class LegislatorAdmin(ScopedAdmin, AuditedAdmin):
+    """A person: names here; seats, parties and offices as dated terms and appointments below.
+
+    The current seat, party and role shown in the list are copied from them
+    (services.legislators_refresh_current) after every save.
+    """
+
     list_display = ["name", "name_hi", "role", "party", "constituency", "active"]
     list_filter = ["role", "party", "active", "constituency__district__division", "constituency__district"]
-    search_fields = ["name", "name_hi", "constituency__name", "constituency__name_hi", "=constituency__number"]
+    search_fields = [
+        "name",
+        "name_hi",
+        "reference_id",
+        "constituency__name",
+        "constituency__name_hi",
+        "=constituency__number",
+    ]
     list_select_related = ["party", "constituency"]
-    autocomplete_fields = ["constituency", "party"]
-    inlines = [RoleChangeInline, SocialAccountInline]
-    audited_by_service = ("role",)  # legislator_change_role dates and audits it
+    readonly_fields = ["constituency", "party", "role", "portfolio", "term_start", "term_end", "reference_id"]
+    fields = ["name", "name_hi", "active", *readonly_fields]
+    inlines = [TermInline, AppointmentInline, AspirantInline, SocialAccountInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.legislators_refresh_current(ids=[form.instance.pk])
+
+
+@admin.register(Term)
+class TermAdmin(ScopedAdmin, AuditedAdmin):
+    list_display = ["legislator", "constituency", "party", "start", "end", "how_elected", "end_reason"]
+    list_filter = ["how_elected", "end_reason", "party", "constituency__district__division"]
+    search_fields = ["legislator__name", "legislator__name_hi", "constituency__name", "=constituency__number"]
+    list_select_related = ["legislator", "constituency", "party"]
+    autocomplete_fields = ["legislator", "constituency", "party"]
+    date_hierarchy = "start"
 
     def save_model(self, request, obj, form, change):
-        new_role = obj.role
-        if change and "role" in form.changed_data:
-            # A change of role is dated (today) and keeps the role before it.
-            obj.role = form.initial["role"]
-            super().save_model(request, obj, form, change)
-            services.legislator_change_role(legislator=obj, role=new_role, user=request.user)
-            return
         super().save_model(request, obj, form, change)
+        services.legislators_refresh_current(ids=[obj.legislator_id])
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ScopedAdmin, AuditedAdmin):
+    list_display = ["legislator", "role", "portfolio", "start", "end"]
+    list_filter = ["role", "start"]
+    search_fields = ["legislator__name", "legislator__name_hi", "portfolio"]
+    list_select_related = ["legislator"]
+    autocomplete_fields = ["legislator"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.legislators_refresh_current(ids=[obj.legislator_id])
+
+
+@admin.register(Aspirant)
+class AspirantAdmin(ScopedAdmin, AuditedAdmin):
+    list_display = ["legislator", "constituency", "party", "start", "end"]
+    list_filter = ["party", "constituency__district__division"]
+    search_fields = ["legislator__name", "legislator__name_hi", "constituency__name", "=constituency__number"]
+    list_select_related = ["legislator", "constituency", "party"]
+    autocomplete_fields = ["legislator", "constituency", "party"]
 
 
 @admin.action(description=_("Retire the selected accounts (stop polling, keep history)"), permissions=["change"])
@@ -233,15 +322,6 @@ class SocialAccountAdmin(ScopedAdmin, AuditedAdmin):
             )
             return
         super().save_model(request, obj, form, change)
-
-
-@admin.register(RoleChange)
-class RoleChangeAdmin(ScopedAdmin, AuditedAdmin):
-    list_display = ["legislator", "role", "effective_from", "note"]
-    list_filter = ["role", "effective_from"]
-    search_fields = ["legislator__name", "legislator__name_hi"]
-    list_select_related = ["legislator"]
-    autocomplete_fields = ["legislator"]
 
 
 @admin.register(HandleChange)

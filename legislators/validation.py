@@ -2,21 +2,26 @@
 
 Each function takes a raw value and returns the clean one, or raises
 ``django.core.exceptions.ValidationError`` with a message that says what is
-wrong and what is expected. No database access here: lookups (does this
-constituency exist? is this handle taken?) are the callers' business, so the
-importers can do them for a whole file at once.
+wrong and what is expected. The ``clean_*`` functions do no database access:
+lookups (does this constituency exist? is this handle taken?) are the
+callers' business, so the importers can do them for a whole file at once.
+The ``*_conflicts`` functions at the end check one row against the stored
+terms, appointments and aspirants (the overlaps no database constraint holds).
 """
 
+import math
 import re
 from datetime import date, datetime
 from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import AccountKind, Constituency, Platform, Role
+from .models import AccountKind, Constituency, Platform, Role, Term
 
 # What each platform lets a handle be (checked after a URL is reduced to its handle).
 HANDLE_PATTERNS = {
@@ -77,6 +82,40 @@ ROLE_WORDS = {
     "mla": Role.MLA,
     "विधायक": Role.MLA,
 }
+HOW_ELECTED_WORDS = {
+    "general": Term.HowElected.GENERAL,
+    "general election": Term.HowElected.GENERAL,
+    "आम चुनाव": Term.HowElected.GENERAL,
+    "by_election": Term.HowElected.BY_ELECTION,
+    "by-election": Term.HowElected.BY_ELECTION,
+    "by election": Term.HowElected.BY_ELECTION,
+    "bye-election": Term.HowElected.BY_ELECTION,
+    "by-poll": Term.HowElected.BY_ELECTION,
+    "उपचुनाव": Term.HowElected.BY_ELECTION,
+}
+END_REASON_WORDS = {
+    "completion": Term.EndReason.COMPLETION,
+    "completed": Term.EndReason.COMPLETION,
+    "कार्यकाल पूरा": Term.EndReason.COMPLETION,
+    "resignation": Term.EndReason.RESIGNATION,
+    "resigned": Term.EndReason.RESIGNATION,
+    "इस्तीफ़ा": Term.EndReason.RESIGNATION,
+    "इस्तीफा": Term.EndReason.RESIGNATION,
+    "death": Term.EndReason.DEATH,
+    "died": Term.EndReason.DEATH,
+    "निधन": Term.EndReason.DEATH,
+    "disqualification": Term.EndReason.DISQUALIFICATION,
+    "disqualified": Term.EndReason.DISQUALIFICATION,
+    "अयोग्य": Term.EndReason.DISQUALIFICATION,
+    "seat_change": Term.EndReason.SEAT_CHANGE,
+    "seat change": Term.EndReason.SEAT_CHANGE,
+    "सीट बदली": Term.EndReason.SEAT_CHANGE,
+    "party_change": Term.EndReason.PARTY_CHANGE,
+    "party change": Term.EndReason.PARTY_CHANGE,
+    "दल बदला": Term.EndReason.PARTY_CHANGE,
+}
+YES_WORDS = {"yes", "y", "1", "true", "new", "हाँ", "हां", "नया"}
+NO_WORDS = {"", "no", "n", "0", "false", "नहीं"}
 KIND_WORDS = {
     "official": AccountKind.OFFICIAL,
     "आधिकारिक": AccountKind.OFFICIAL,
@@ -118,6 +157,32 @@ def clean_role(value):
     return _choice(value, ROLE_WORDS, gettext_lazy("role"), "CM, CABINET, MOS_IC, MOS, MLA")
 
 
+def clean_how_elected(value):
+    if str(value).strip() == "":
+        return Term.HowElected.GENERAL
+    return _choice(value, HOW_ELECTED_WORDS, gettext_lazy("way of election"), "general, by-election")
+
+
+def clean_end_reason(value):
+    if str(value).strip() == "":
+        return ""
+    return _choice(
+        value,
+        END_REASON_WORDS,
+        gettext_lazy("reason a term ended"),
+        "completion, resignation, death, disqualification, seat change, party change",
+    )
+
+
+def clean_yes(value):
+    key = str(value).strip().lower()
+    if key in YES_WORDS:
+        return True
+    if key in NO_WORDS:
+        return False
+    raise ValidationError(_("“%(value)s” is neither yes nor no: expected yes (or empty).") % {"value": value})
+
+
 def clean_account_kind(value):
     if str(value).strip() == "":
         return AccountKind.OFFICIAL
@@ -143,7 +208,8 @@ def clean_positive_int(value, *, what):
         number = float(text) if text else None
     except ValueError:
         number = None
-    if number is None or number != int(number):
+    # float() reads "nan", "inf" and "1e400" (infinite): none is a count.
+    if number is None or not math.isfinite(number) or number != int(number):
         raise ValidationError(
             _("%(what)s “%(value)s” is not a whole number: expected a number above 0.") % {"what": what, "value": value}
         )
@@ -164,6 +230,34 @@ def clean_count(value, *, what):
 
 # The earliest day any page, report or import accepts: the Republic's first (no roll or term is older).
 EARLIEST_DAY = date(1950, 1, 26)
+
+
+def clean_for_field(model, name, value):
+    """``value`` checked against the model field it is written to: the limits come from the field
+    itself (max_length; the integer range of its column type, the portable one every database
+    holds; nan and infinity refused), not from a second list. Raises ValidationError."""
+    field = model._meta.get_field(name)
+    if value is None or value == "":
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(
+            _("“%(value)s” is not a number: expected a finite number for %(field)s.")
+            % {"value": value, "field": field.verbose_name}
+        )
+    max_length = getattr(field, "max_length", None)
+    if isinstance(field, models.CharField) and max_length and len(str(value)) > max_length:
+        raise ValidationError(
+            _("%(field)s is %(length)s characters long: expected at most %(max)s.")
+            % {"field": str(field.verbose_name).capitalize(), "length": len(str(value)), "max": max_length}
+        )
+    if isinstance(field, models.IntegerField) and not field.is_relation:
+        low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
+        if isinstance(value, (int, float)) and not low <= value <= high:
+            raise ValidationError(
+                _("%(field)s %(value)s is out of range: expected a number from %(low)s to %(high)s.")
+                % {"field": str(field.verbose_name).capitalize(), "value": value, "low": low, "high": high}
+            )
+    return value
 
 
 def clean_date(value, *, what, allow_future=False, today=None):

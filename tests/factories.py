@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from legislators.access import ensure_groups
 from legislators.models import (
+    MINISTER_ROLES,
+    Appointment,
     Constituency,
     District,
     Division,
@@ -16,9 +18,11 @@ from legislators.models import (
     Platform,
     Role,
     SocialAccount,
+    Term,
     UserScope,
     VoterRoll,
 )
+from legislators.services import EARLIEST_ROLE_DAY
 from metrics.models import FollowerSnapshot, LatestCount, Source
 
 _seq = itertools.count(1)
@@ -58,13 +62,39 @@ def party(short_name=None):
 
 
 def legislator(name=None, constituency_=None, role=Role.MLA, party_=None, **extra):
-    return Legislator.objects.create(
+    """A person with one term (the seat, party and ``term_start``/``term_end`` given; from 1950 when no
+    start is given) and, for a minister, an appointment over the whole term. The person's current
+    fields hold the same values, as services.legislators_refresh_current would leave them."""
+    member = Legislator.objects.create(
         name=name or f"Member {next(_seq)}",
         constituency=constituency_,
         role=role,
         party=party_,
         **extra,
     )
+    term(member, constituency_, party_, start=extra.get("term_start"), end=extra.get("term_end"))
+    if role in MINISTER_ROLES:
+        appointment(
+            member, role, start=extra.get("term_start"), end=extra.get("term_end"), portfolio=extra.get("portfolio", "")
+        )
+    return member
+
+
+def term(member, constituency_=None, party_=None, *, start=None, end=None, **extra):
+    return Term.objects.create(
+        legislator=member, constituency=constituency_, party=party_, start=start or EARLIEST_ROLE_DAY, end=end, **extra
+    )
+
+
+def appointment(member, role, *, start=None, end=None, portfolio=""):
+    return Appointment.objects.create(
+        legislator=member, role=role, portfolio=portfolio, start=start or EARLIEST_ROLE_DAY, end=end
+    )
+
+
+def person(name=None, **extra):
+    """A person without any term (an aspirant, or someone not yet in office)."""
+    return Legislator.objects.create(name=name or f"Person {next(_seq)}", **extra)
 
 
 def account(member, platform=Platform.X, handle=None, **extra):
@@ -100,9 +130,6 @@ LATER_GRANTS = {
     "Editor": [
         "metrics.add_followersnapshot",
         "metrics.poll_now",
-        "legislators.add_rolechange",
-        "legislators.change_rolechange",
-        "legislators.view_rolechange",
         "legislators.view_handlechange",
         "legislators.add_importbatch",
         "legislators.view_importbatch",
@@ -168,6 +195,7 @@ def many_members(
     members = Legislator.objects.bulk_create(
         [Legislator(name=f"Bulk member {place.name}", constituency=place) for place in places]
     )
+    _bulk_terms(members)
     accounts = SocialAccount.objects.bulk_create(
         [
             SocialAccount(legislator=member, platform=platform, handle=f"bulk_{member.pk}_{platform}")
@@ -197,6 +225,14 @@ def many_members(
     FollowerSnapshot.objects.bulk_create(snapshots)
     LatestCount.objects.bulk_create(latest)
     return members
+
+
+def _bulk_terms(members):
+    """One open term per member in its (current) seat, in one insert."""
+    Term.objects.bulk_create(
+        Term(legislator=m, constituency_id=m.constituency_id, party_id=m.party_id, start=EARLIEST_ROLE_DAY)
+        for m in members
+    )
 
 
 def csv_bytes(header, rows):
@@ -257,6 +293,7 @@ def members_in_bulk(count, *, district_, days, base=1_000):
     members = Legislator.objects.bulk_create(
         Legislator(name=f"Bulk member {start + i:06d}", constituency=place) for i, place in enumerate(places)
     )
+    _bulk_terms(members)
     accounts = SocialAccount.objects.bulk_create(
         SocialAccount(legislator=member, platform=Platform.X, handle=f"bulk_{start + i}")
         for i, member in enumerate(members)

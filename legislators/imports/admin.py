@@ -189,6 +189,17 @@ class ImportBatchAdmin(WholeStateAdmin):
             "changes": changes[:1000],
             "more_changes": max(0, len(changes) - 1000),
             "errors": plan.errors[:1000],
+            "people": [
+                (gettext("Matched to a recorded person"), "matched", plan.matched("matched")),
+                (gettext("New people"), "new", plan.matched("new")),
+                (
+                    gettext("Need a decision: add the person's id (person_id) or mark the row new"),
+                    "decision",
+                    plan.matched("decision"),
+                ),
+            ]
+            if plan.matches
+            else [],
             "more_errors": max(0, len(plan.errors) - 1000),
             "opts": self.model._meta,
         }

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from legislators.audit import audit_entry
 from legislators.models import (
+    Appointment,
     AuditEntry,
     ChangeSource,
     Constituency,
@@ -24,15 +25,16 @@ from legislators.models import (
     ImportBatch,
     Legislator,
     Party,
-    RoleChange,
     SocialAccount,
+    Term,
     VoterRoll,
 )
-from legislators.services import EARLIEST_ROLE_DAY
+from legislators.services import legislators_refresh_current
+from legislators.validation import clean_for_field
 from metrics.counts import counts_upsert
 from metrics.models import FollowerSnapshot, Source
 
-from .plan import PLANNERS
+from .planners import PLANNERS
 from .read import read_table
 from .rows import ImportFileError, ImportPlan, RowError
 
@@ -109,7 +111,56 @@ def import_plan(*, kind, content, filename, mapping=None, constants=None, today=
     except ImportFileError as exc:
         return ImportPlan(kind=kind, errors=[RowError(0, "", str(exc))])
     lookups = _lookups(kind, table, constants or {})
-    return PLANNERS[kind](table, lookups, mapping=mapping, constants=constants, today=today)
+    plan = PLANNERS[kind](table, lookups, mapping=mapping, constants=constants, today=today)
+    _check_fields(plan)
+    return plan
+
+
+# The file's column behind a model field, where their names differ ((kind, model, field), else (model, field)).
+_COLUMN_OF = {
+    ("legislators.constituency", "number"): "number",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.voterroll", "total_electors"): "electors",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.voterroll", "published_on"): "roll_date",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.voterroll", "source"): "roll_source",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.division", "name"): "division",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.division", "name_hi"): "division_hi",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.district", "name"): "district",
+    (ImportBatch.Kind.CONSTITUENCIES, "legislators.district", "name_hi"): "district_hi",
+    ("legislators.voterroll", "total_electors"): "electors",
+    ("legislators.party", "name"): "party",
+    ("legislators.party", "short_name"): "party",
+    ("legislators.term", "start"): "term_start",
+    ("legislators.term", "end"): "term_end",
+    ("legislators.appointment", "start"): "role_from",
+    ("legislators.appointment", "end"): "role_to",
+    ("metrics.followersnapshot", "day"): "date",
+}
+
+
+def _check_fields(plan):
+    """Every value the plan would write, checked against its model field (legislators.validation.clean_for_field):
+    a line-numbered error instead of the database's refusal (or a silent truncation) at write time."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+    for change in plan.changes:
+        model = apps.get_model(change.model)
+        for name, value in change.values.items():
+            if name.startswith("_") or isinstance(value, tuple):
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation:
+                continue
+            try:
+                clean_for_field(model, name, value)
+            except ValidationError as exc:
+                column = _COLUMN_OF.get((plan.kind, change.model, name)) or _COLUMN_OF.get((change.model, name), name)
+                plan.errors.append(RowError(change.line, plan.header_of.get(column, column), " ".join(exc.messages)))
+    if plan.errors:
+        plan.changes = []
 
 
 def _figures(plan):
@@ -163,6 +214,43 @@ def _legislator_lookups():
     return by_key, by_id, current
 
 
+def _people_lookups():
+    """Every person, term and appointment (three queries), as the legislators planner reads them."""
+    people = {row["id"]: row for row in Legislator.objects.values("id", "name", "name_hi", "reference_id")}
+    by_reference = {row["reference_id"].lower(): row for row in people.values() if row["reference_id"]}
+    terms = []
+    for row in Term.objects.values(
+        "id",
+        "legislator_id",
+        "constituency_id",
+        "start",
+        "end",
+        "how_elected",
+        "end_reason",
+        party_short=F("party__short_name"),
+        seat_number=F("constituency__number"),
+        seat_name=F("constituency__name"),
+    ):
+        person = people[row["legislator_id"]]["name"]
+        seat = f"{row['seat_number']} {row['seat_name']}" if row["constituency_id"] else "—"
+        terms.append(
+            {
+                **row,
+                "legislator": row["legislator_id"],
+                "constituency": row["constituency_id"],
+                "party": ("legislators.party", row["party_short"].lower()) if row["party_short"] else None,
+                "person_name": person,
+                "seat_label": seat,
+                "label": f"{person} · {row['seat_number'] or '—'} · {row['start']}–{row['end'] or ''}",
+            }
+        )
+    appointments = [
+        {**row, "legislator": row["legislator_id"]}
+        for row in Appointment.objects.values("id", "legislator_id", "role", "portfolio", "start", "end")
+    ]
+    return {"people": people, "people_by_reference": by_reference, "terms": terms, "appointments": appointments}
+
+
 def _account_lookups():
     rows = SocialAccount.objects.values(
         "id",
@@ -200,11 +288,12 @@ def _lookups(kind, table, constants):
                 "id", "constituency_id", "published_on", "total_electors", "male", "female", "third_gender", "source"
             )
         }
-    if kind in (Kind.LEGISLATORS, Kind.ACCOUNTS):
+    if kind == Kind.ACCOUNTS:
         by_key, by_id, current = _legislator_lookups()
         lookups.update(legislators=by_key, legislators_by_id=by_id, current_by_constituency=current)
     if kind == Kind.LEGISLATORS:
         lookups["parties"] = {row["short_name"].lower(): row for row in Party.objects.values("id", "short_name")}
+        lookups.update(_people_lookups())
     if kind in (Kind.ACCOUNTS, Kind.COUNTS):
         lookups["accounts"], lookups["accounts_by_platform_id"] = _account_lookups()
     if kind == Kind.COUNTS:
@@ -236,6 +325,8 @@ _MODELS = {
     "legislators.voterroll": VoterRoll,
     "legislators.party": Party,
     "legislators.legislator": Legislator,
+    "legislators.term": Term,
+    "legislators.appointment": Appointment,
     "legislators.socialaccount": SocialAccount,
 }
 # Foreign keys in plan values: field -> attribute written.
@@ -247,6 +338,8 @@ _WRITE_ORDER = [
     "legislators.voterroll",
     "legislators.party",
     "legislators.legislator",
+    "legislators.term",
+    "legislators.appointment",
     "legislators.socialaccount",
     "metrics.followersnapshot",
 ]
@@ -330,8 +423,6 @@ def _write_plan(plan, *, batch, user):
                     )
                 )
             cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
-        if model == "legislators.legislator":
-            _write_role_changes(changes, ids)
         if model == "legislators.socialaccount":
             # A known platform id under a new handle is a rename: one account, both handles in its history.
             HandleChange.objects.bulk_create(
@@ -346,6 +437,27 @@ def _write_plan(plan, *, batch, user):
                 if c.action == "update" and "handle" in c.diff
             )
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    people = {
+        resolve(c.values.get("legislator")) if c.model != "legislators.legislator" else c.existing_id
+        for c in plan.changes
+        if c.model in ("legislators.legislator", "legislators.term", "legislators.appointment")
+    }
+    people |= {c.values["legislator"] for c in plan.changes if isinstance(c.values.get("legislator"), int)}
+    people |= {
+        row["legislator_id"]
+        for row in Term.objects.filter(pk__in=_stored_ids(plan, "legislators.term")).values("legislator_id")
+    }
+    people |= {
+        row["legislator_id"]
+        for row in Appointment.objects.filter(pk__in=_stored_ids(plan, "legislators.appointment")).values(
+            "legislator_id"
+        )
+    }
+    legislators_refresh_current(ids={pk for pk in people if pk})
+
+
+def _stored_ids(plan, model):
+    return [c.existing_id for c in plan.changes if c.model == model and c.existing_id and c.action == "update"]
 
 
 def _plain(value):
@@ -376,43 +488,6 @@ def _known_references(plan, ids):
     if "legislators.constituency" in wanted:
         for pk, state, kind, number in Constituency.objects.values_list("pk", "state_code", "kind", "number"):
             ids[("legislators.constituency", (state, kind, number))] = pk
-
-
-def _write_role_changes(changes, ids):
-    """Dated roles from a legislators file: a new role is dated (role_from, else today); the old one is kept."""
-    today = timezone.localdate()
-    members = [c for c in changes if c.action == "create" and c.values.get("_role_from")]
-    members += [c for c in changes if c.action == "update" and "role" in c.diff]
-    if not members:
-        return
-    with_history = set(
-        RoleChange.objects.filter(legislator_id__in=[c.existing_id for c in members])
-        .values_list("legislator_id", flat=True)
-        .distinct()
-    )
-    rows = []
-    for change in members:
-        if change.action == "update" and change.existing_id not in with_history:
-            start = change.values.get("term_start") or EARLIEST_ROLE_DAY
-            rows.append(
-                RoleChange(
-                    legislator_id=change.existing_id,
-                    role=change.diff["role"][0],
-                    effective_from=start,
-                    note="role before the first recorded change",
-                )
-            )
-        rows.append(
-            RoleChange(
-                legislator_id=change.existing_id,
-                role=change.values["role"],
-                effective_from=change.values.get("_role_from") or today,
-                note="import",
-            )
-        )
-    RoleChange.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["legislator", "effective_from"], update_fields=["role", "note"]
-    )
 
 
 def _write_counts(changes, *, batch, user, now):

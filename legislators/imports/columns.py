@@ -88,17 +88,36 @@ COLUMNS = {
         Column("source", ("स्रोत",), False, "ECI final roll 2023"),
     ],
     Kind.LEGISLATORS: [
+        Column(
+            "person_id",
+            ("person id", "person", "legislator id", "member id", "व्यक्ति आईडी"),
+            False,
+            "",
+            "an existing person: the id in the admin, or a reference id such as mp-p0217",
+        ),
+        Column("new", ("new person", "नया"), False, "", "yes: a new person even if a recorded one has a like name"),
         Column("name", ("member", "member name", "legislator", "नाम", "सदस्य"), True, "Member Name"),
         Column("name_hi", ("name (hindi)", "hindi name", "हिंदी नाम"), False, ""),
         Column("state_code", _STATE.aliases, False, "MP", "with constituency"),
         Column("constituency", _NUMBER_ALIASES + ("constituency",), False, "1", "the constituency's number"),
         _CONSTITUENCY_KIND,
         Column("party", ("party short name", "दल", "पार्टी"), False, "ABC", "party short name (created if new)"),
-        Column("role", ("post", "पद"), True, "MLA", "CM, CABINET, MOS_IC, MOS or MLA"),
-        Column("role_from", ("role from", "role since", "पद से"), False, "", "date the role began"),
+        Column("term_start", ("term start", "from", "कार्यकाल प्रारंभ"), False, "2023-12-03", "the term's first day"),
+        Column("term_end", ("term end", "to", "कार्यकाल समाप्त"), False, "", "the last day (empty: serving)"),
+        Column(
+            "how_elected", ("how elected", "election", "निर्वाचन"), False, "general", "general (default) or by-election"
+        ),
+        Column(
+            "end_reason",
+            ("end reason", "why it ended", "समाप्ति का कारण"),
+            False,
+            "",
+            "completion, resignation, death, disqualification, seat change or party change",
+        ),
+        Column("role", ("post", "पद"), False, "MLA", "CM, CABINET, MOS_IC, MOS or MLA"),
+        Column("role_from", ("role from", "role since", "sworn in", "पद से"), False, "", "the day the role began"),
+        Column("role_to", ("role to", "role until", "पद तक"), False, "", "the role's last day"),
         Column("portfolio", ("department", "विभाग"), False, ""),
-        Column("term_start", ("term start", "from", "कार्यकाल प्रारंभ"), False, "2023-12-03"),
-        Column("term_end", ("term end", "to", "कार्यकाल समाप्त"), False, ""),
     ],
     Kind.ACCOUNTS: [
         Column(

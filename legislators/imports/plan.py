@@ -27,12 +27,13 @@ def plan_start(kind, table, mapping, constants):
     headers, rows = table
     plan = ImportPlan(kind=kind, rows=len(rows))
     index, header_of, errors, warnings = resolve_columns(kind, headers, mapping=mapping, constants=constants)
+    plan.header_of = header_of
     plan.errors.extend(errors)
     plan.warnings.extend(warnings)
     return plan, rows, RowReader(index, header_of, constants or {}, plan.errors)
 
 
-def _constituency_key(r, line, cells, lookups, *, number_column, required):
+def constituency_key(r, line, cells, lookups, *, number_column, required):
     """(state, kind, number) of the row, checked against the known constituencies; None when absent/wrong."""
     raw_number = r.value(cells, number_column)
     if raw_number == "":
@@ -215,7 +216,7 @@ def plan_voter_rolls(table, lookups, *, mapping=None, constants=None, today=None
         return plan
     seen = {}
     for line, cells in rows:
-        key = _constituency_key(r, line, cells, lookups, number_column="constituency", required=True)
+        key = constituency_key(r, line, cells, lookups, number_column="constituency", required=True)
         day = r.clean(
             line,
             "published_on",
@@ -258,87 +259,6 @@ def plan_voter_rolls(table, lookups, *, mapping=None, constants=None, today=None
         change(
             plan, "legislators.voterroll", (key, day), line, values, existing, f"{key[2]} {constituency['name']} {day}"
         )
-    if plan.errors:
-        plan.changes = []
-    return plan
-
-
-def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None):
-    """lookups: constituencies, parties {lower short name: row}, legislators {(constituency id, lower name): row}."""
-    today = today or timezone.localdate()
-    plan, rows, r = plan_start(Kind.LEGISLATORS, table, mapping, constants)
-    if plan.errors:
-        return plan
-    seen = {}
-    new_parties = set()
-    for line, cells in rows:
-        name = text(r.value(cells, "name"))
-        if not name:
-            r.error(line, "name", _("No name: expected the member's name."))
-        key = _constituency_key(r, line, cells, lookups, number_column="constituency", required=False)
-        role = r.clean(line, "role", validation.clean_role, r.value(cells, "role"))
-        dates = {}
-        for column, what in (
-            ("role_from", _("Role from")),
-            ("term_start", _("Term start")),
-            ("term_end", _("Term end")),
-        ):
-            raw = r.value(cells, column)
-            # A term may end in the future (a member's term is known in advance); the others may not.
-            dates[column] = (
-                None
-                if raw == ""
-                else r.clean(
-                    line, column, validation.clean_date, raw, what=what, allow_future=column == "term_end", today=today
-                )
-            )
-        if dates["term_start"] and dates["term_end"] and dates["term_end"] < dates["term_start"]:
-            r.error(
-                line,
-                "term_end",
-                _("The term ends before it starts: expected a term end on or after %(start)s.")
-                % {"start": dates["term_start"]},
-            )
-        constituency_id = lookups["constituencies"][key]["id"] if key else None
-        natural = (constituency_id, name.lower())
-        if name:
-            if natural in seen:
-                r.error(
-                    line,
-                    "name",
-                    _(
-                        "“%(name)s” appears twice for the same constituency (also on line %(other)s): "
-                        "expected one row per member."
-                    )
-                    % {"name": name, "other": seen[natural]},
-                )
-            seen[natural] = line
-        party = text(r.value(cells, "party"))
-        if plan.errors:
-            continue
-        if party and party.lower() not in lookups["parties"] and party.lower() not in new_parties:
-            new_parties.add(party.lower())
-            change(plan, "legislators.party", party.lower(), line, {"name": party, "short_name": party}, None, party)
-        values = {
-            "name": name,
-            "constituency": constituency_id,
-            "role": role,
-            "party": ("legislators.party", party.lower()) if party else None,
-        }
-        for column in ("name_hi", "portfolio"):
-            if column in r.index:
-                values[column] = text(r.value(cells, column))
-        for column in ("term_start", "term_end"):
-            if column in r.index or column in r.constants:
-                values[column] = dates[column]
-        existing = lookups["legislators"].get(natural)
-        if existing is not None:
-            existing = {
-                **existing,
-                "party": ("legislators.party", existing["party_short"].lower()) if existing["party_short"] else None,
-            }
-        planned = change(plan, "legislators.legislator", natural, line, values, existing, name)
-        planned.values["_role_from"] = dates["role_from"]
     if plan.errors:
         plan.changes = []
     return plan
@@ -434,7 +354,7 @@ def _member(r, line, cells, lookups):
             )
         return member
     name = text(r.value(cells, "member"))
-    key = _constituency_key(r, line, cells, lookups, number_column="constituency", required=False)
+    key = constituency_key(r, line, cells, lookups, number_column="constituency", required=False)
     if not name and key is None:
         r.error(
             line, "member", _("No member: expected the member's name (with the constituency number) or a member_id.")
@@ -543,12 +463,3 @@ def plan_counts(table, lookups, *, mapping=None, constants=None, today=None):
     if plan.errors:
         plan.changes = []
     return plan
-
-
-PLANNERS = {
-    Kind.CONSTITUENCIES: plan_constituencies,
-    Kind.VOTER_ROLLS: plan_voter_rolls,
-    Kind.LEGISLATORS: plan_legislators,
-    Kind.ACCOUNTS: plan_accounts,
-    Kind.COUNTS: plan_counts,
-}

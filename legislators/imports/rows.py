@@ -36,12 +36,35 @@ class Change:
 
 
 @dataclass
+class PersonMatch:
+    """Who a row of a legislators file is: a recorded person (matched), a new one, or a decision to make."""
+
+    MATCHED = "matched"
+    NEW = "new"
+    DECISION = "decision"
+
+    line: int
+    name: str
+    seat: str
+    status: str
+    person_id: int | None = None
+    person_name: str = ""
+    reason: str = ""
+    candidates: list = field(default_factory=list)  # [(person id, name, why)]
+
+
+@dataclass
 class ImportPlan:
     kind: str
     rows: int = 0
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     changes: list = field(default_factory=list)
+    matches: list = field(default_factory=list)  # PersonMatch, legislators files only
+    header_of: dict = field(default_factory=dict)  # our column -> the file's header
+
+    def matched(self, status):
+        return [m for m in self.matches if m.status == status]
 
     @property
     def ok(self):

@@ -4,9 +4,10 @@
 It issues a fixed number of queries whatever the number of members:
 
 1. the target in force;
-2. one query joining two parts: the members, with party, constituency,
-   district and division joined and the electors of the voter roll in force
-   annotated; and beside each member, its accounts added up in the
+2. one query joining two parts: the members (the people with a term
+   covering the day), with that term's party, constituency, district and
+   division joined, the appointment held that day and the electors of the
+   voter roll in force annotated; and beside each member, its accounts added up in the
    database: each account's count on the day and on the growth baselines
    (a join with each baseline day's rows, the exact day, falling back to
    the latest row before it only for an account without a row that day;
@@ -21,13 +22,13 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legislators.access import restrict_to_scope
-from legislators.models import MINISTER_ROLES, Legislator, Role, RoleChange
+from legislators.models import MINISTER_ROLES, Appointment, Aspirant, Legislator, Role
 from legislators.rolls import electors_in_force_expression
 from metrics import arithmetic
 from metrics.models import Target
@@ -185,42 +186,81 @@ def target_in_force(*, day):
     return TargetInForce(float(target.percent), float(target.stretch_percent), target.effective_from)
 
 
-def role_on_day_expression(*, day):
-    """The role held on ``day``: the newest RoleChange from on or before it, else the current role.
-
-    A correlated subquery served by the unique (legislator, effective_from)
-    index, so the role filter costs no extra query.
-    """
-    held = (
-        RoleChange.objects.filter(legislator_id=OuterRef("pk"), effective_from__lte=day)
-        .order_by("-effective_from")
-        .values("role")[:1]
+def _appointment_on_day(*, day, column):
+    """A column of the appointment held on ``day`` (a correlated subquery served by the unique
+    (legislator, start) index): at most one covers a day."""
+    return Subquery(
+        Appointment.objects.filter(legislator_id=OuterRef("pk"), start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .order_by("-start")
+        .values(column)[:1]
     )
-    return Coalesce(Subquery(held), F("role"))
+
+
+def role_on_day_expression(*, day):
+    """The role held on ``day``: the appointment's (CM, Cabinet, MoS (I/C), MoS), else MLA."""
+    return Coalesce(_appointment_on_day(day=day, column="role"), Value(Role.MLA.value))
+
+
+# The term covering the day, joined once per person: its seat and party are the member's that day.
+TERM = "term_on_day"
 
 
 def members_queryset(*, day, scope_user=None, role="", party=None, division=None, district=None, search=""):
-    """The members in office on ``day`` matching the filters (no accounts yet)."""
-    members = Legislator.objects.filter(active=True).filter(
-        Q(term_start__isnull=True) | Q(term_start__lte=day),
-        Q(term_end__isnull=True) | Q(term_end__gte=day),
+    """The members on ``day``: the active people with a term covering it, matching the filters.
+
+    A Legislator queryset (pk = the person, so accounts and history stay one)
+    joined with the term covering the day (``term_on_day``: at most one, as
+    the terms of a person never overlap): seat, district, division and party
+    are that term's, not the person's current ones. The role is the
+    appointment held that day (``role_on_day``; MLA without one), and
+    ``portfolio_on_day`` its portfolio. Aspirants without a term that day are
+    not members: see ``aspirants_queryset``.
+    """
+    members = (
+        Legislator.objects.filter(active=True)
+        .annotate(
+            **{
+                TERM: FilteredRelation(
+                    "terms",
+                    condition=Q(terms__start__lte=day) & (Q(terms__end__isnull=True) | Q(terms__end__gte=day)),
+                )
+            }
+        )
+        .filter(**{f"{TERM}__isnull": False})
+        .annotate(seat_id=F(f"{TERM}__constituency_id"), party_on_day_id=F(f"{TERM}__party_id"))
     )
     if scope_user is not None:
-        members = restrict_to_scope(members, user=scope_user)
-    members = members.annotate(role_on_day=role_on_day_expression(day=day))
+        members = restrict_to_scope(members, user=scope_user, prefix=f"{TERM}__")
+    members = members.annotate(
+        role_on_day=role_on_day_expression(day=day),
+        portfolio_on_day=Coalesce(_appointment_on_day(day=day, column="portfolio"), Value("")),
+    )
     if role == "ministers":
         members = members.filter(role_on_day__in=MINISTER_ROLES)
     elif role:
         members = members.filter(role_on_day=role)
     if party:
-        members = members.filter(party_id=party)
+        members = members.filter(party_on_day_id=party)
     if division:
-        members = members.filter(constituency__district__division_id=division)
+        members = members.filter(**{f"{TERM}__constituency__district__division_id": division})
     if district:
-        members = members.filter(constituency__district_id=district)
+        members = members.filter(**{f"{TERM}__constituency__district_id": district})
     if search:
         members = members.filter(Q(name__icontains=search) | Q(name_hi__icontains=search))
     return members
+
+
+def aspirants_queryset(*, day, constituency=None):
+    """The aspirants recorded for a seat on ``day`` (counted apart from the members: never in standings).
+
+    A filter and the constituency page that show them beside the sitting
+    member are still to come (issue 13 leaves them for the dashboard issue).
+    """
+    aspirants = Aspirant.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    if constituency is not None:
+        aspirants = aspirants.filter(constituency=constituency)
+    return aspirants.select_related("legislator", "constituency", "party")
 
 
 def standings(
@@ -252,7 +292,7 @@ def standings(
     # Plain rows, not model instances: five instances per member (member,
     # party, seat, district, division) cost more than the query at 5,000 members.
     member_rows = (
-        members.annotate(electors=electors_in_force_expression(day=day))
+        members.annotate(electors=electors_in_force_expression(day=day, constituency_ref="seat_id"))
         .order_by()
         .values(*MEMBER_FIELDS.values(), "electors")
     )
@@ -286,24 +326,25 @@ def standings(
     return Standings(day=day, target=target, members=result, platform=platform)
 
 
+# Seat and party are the term's on the day; role and portfolio the appointment's (members_queryset).
 MEMBER_FIELDS = {
     "id": "id",
     "name": "name",
     "name_hi": "name_hi",
-    "role": "role_on_day",  # the role held on the day (members_queryset annotates it)
-    "portfolio": "portfolio",
-    "party": "party__short_name",
-    "party_colour": "party__colour",
-    "constituency_id": "constituency_id",
-    "constituency_number": "constituency__number",
-    "constituency_name": "constituency__name",
-    "constituency_name_hi": "constituency__name_hi",
-    "district_id": "constituency__district_id",
-    "district": "constituency__district__name",
-    "district_hi": "constituency__district__name_hi",
-    "division_id": "constituency__district__division_id",
-    "division": "constituency__district__division__name",
-    "division_hi": "constituency__district__division__name_hi",
+    "role": "role_on_day",
+    "portfolio": "portfolio_on_day",
+    "party": f"{TERM}__party__short_name",
+    "party_colour": f"{TERM}__party__colour",
+    "constituency_id": "seat_id",
+    "constituency_number": f"{TERM}__constituency__number",
+    "constituency_name": f"{TERM}__constituency__name",
+    "constituency_name_hi": f"{TERM}__constituency__name_hi",
+    "district_id": f"{TERM}__constituency__district_id",
+    "district": f"{TERM}__constituency__district__name",
+    "district_hi": f"{TERM}__constituency__district__name_hi",
+    "division_id": f"{TERM}__constituency__district__division_id",
+    "division": f"{TERM}__constituency__district__division__name",
+    "division_hi": f"{TERM}__constituency__district__division__name_hi",
 }
 
 

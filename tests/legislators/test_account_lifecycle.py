@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from legislators.models import HandleChange, Legislator, RoleChange, SocialAccount
+from legislators.models import Appointment, HandleChange, Legislator, SocialAccount
 from legislators.services import account_record_rename, accounts_retire, legislator_change_role
 from metrics.models import FollowerSnapshot
 from metrics.polling.clients import AccountResult
@@ -97,7 +97,9 @@ def test_the_role_filter_uses_the_role_held_on_the_as_on_day(editor):
 
     promoted.refresh_from_db()
     assert promoted.role == "CABINET"
-    assert list(RoleChange.objects.filter(legislator=promoted).values_list("role", flat=True)) == ["MLA", "CABINET"]
+    assert list(Appointment.objects.filter(legislator=promoted).values_list("role", "start", "end")) == [
+        ("CABINET", today - timedelta(days=30), None)
+    ]
 
     def names(day, role):
         return [m.name for m in engine.standings(day=day, role=role).members]

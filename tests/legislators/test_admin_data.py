@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -11,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from legislators.models import AuditEntry, Constituency, HandleChange, ImportBatch, Legislator, RoleChange
+from legislators.models import Appointment, AuditEntry, Constituency, HandleChange, ImportBatch, Legislator
 from metrics.models import Target
+from metrics.standings import engine
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,21 +27,39 @@ def editor_client(client, editor):
 
 
 def legislator_post(member, **changes):
-    data = {
-        "name": member.name,
-        "name_hi": member.name_hi,
-        "party": member.party_id or "",
-        "constituency": member.constituency_id or "",
-        "role": member.role,
-        "portfolio": member.portfolio,
-        "term_start": "",
-        "term_end": "",
-        "active": "on",
-        "role_changes-TOTAL_FORMS": "0",
-        "role_changes-INITIAL_FORMS": "0",
-        "accounts-TOTAL_FORMS": "0",
-        "accounts-INITIAL_FORMS": "0",
-    }
+    """The person's change form as posted: names, and the inlines (terms, appointments, aspirations, accounts)."""
+    data = {"name": member.name, "name_hi": member.name_hi, "active": "on"}
+    terms = list(member.terms.all())
+    appointments = list(member.appointments.all())
+    for prefix, rows in (("terms", terms), ("appointments", appointments), ("aspirations", []), ("accounts", [])):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(rows))
+    for index, term in enumerate(terms):
+        data.update(
+            {
+                f"terms-{index}-id": term.pk,
+                f"terms-{index}-legislator": member.pk,
+                f"terms-{index}-constituency": term.constituency_id or "",
+                f"terms-{index}-party": term.party_id or "",
+                f"terms-{index}-start": term.start.isoformat(),
+                f"terms-{index}-end": term.end.isoformat() if term.end else "",
+                f"terms-{index}-how_elected": term.how_elected,
+                f"terms-{index}-end_reason": term.end_reason,
+                f"terms-{index}-source": term.source,
+            }
+        )
+    for index, appointment in enumerate(appointments):
+        data.update(
+            {
+                f"appointments-{index}-id": appointment.pk,
+                f"appointments-{index}-legislator": member.pk,
+                f"appointments-{index}-role": appointment.role,
+                f"appointments-{index}-portfolio": appointment.portfolio,
+                f"appointments-{index}-start": appointment.start.isoformat(),
+                f"appointments-{index}-end": appointment.end.isoformat() if appointment.end else "",
+                f"appointments-{index}-source": appointment.source,
+            }
+        )
     data.update(changes)
     return data
 
@@ -124,15 +144,48 @@ def test_a_target_changed_in_the_admin_is_audited(client, editor):
     assert entry.user == editor and entry.changes["percent"] == ["5.00", "5.50"]
 
 
-def test_a_change_of_role_in_the_admin_is_dated_and_keeps_the_role_before(editor_client):
-    member = factories.legislator(name="Rising Star", role="MLA")
-    editor_client.post(
-        reverse("admin:legislators_legislator_change", args=[member.pk]), legislator_post(member, role="MOS")
+def test_a_change_of_role_in_the_admin_is_a_dated_appointment_and_the_role_before_stays(editor_client):
+    today = timezone.localdate()
+    member = factories.legislator(name="Rising Star", role="MLA", term_start=today - timedelta(days=100))
+    post = legislator_post(member)
+    post.update(
+        {
+            "appointments-TOTAL_FORMS": "1",
+            "appointments-0-legislator": member.pk,
+            "appointments-0-role": "MOS",
+            "appointments-0-start": today.isoformat(),
+        }
     )
+    response = editor_client.post(reverse("admin:legislators_legislator_change", args=[member.pk]), post)
+
+    assert response.status_code == 302
     member.refresh_from_db()
-    assert member.role == "MOS"
-    assert list(RoleChange.objects.filter(legislator=member).values_list("role", flat=True)) == ["MLA", "MOS"]
-    assert RoleChange.objects.get(legislator=member, role="MOS").effective_from == timezone.localdate()
+    assert member.role == "MOS"  # the current role, copied from the appointment held today
+    assert list(Appointment.objects.filter(legislator=member).values_list("role", "start")) == [("MOS", today)]
+    yesterday = engine.standings(day=today - timedelta(days=1), member_ids=[member.pk]).members
+    assert [m.role for m in yesterday] == ["MLA"]
+
+
+def test_overlapping_terms_in_the_admin_are_refused_with_a_message(editor_client):
+    today = timezone.localdate()
+    seat = factories.constituency()
+    factories.legislator(name="Sitting", constituency_=seat, term_start=today - timedelta(days=100))
+    newcomer = factories.person(name="Newcomer")
+    post = legislator_post(newcomer)
+    post.update(
+        {
+            "terms-TOTAL_FORMS": "1",
+            "terms-0-legislator": newcomer.pk,
+            "terms-0-constituency": seat.pk,
+            "terms-0-start": (today - timedelta(days=10)).isoformat(),
+            "terms-0-how_elected": "by_election",
+        }
+    )
+    response = editor_client.post(reverse("admin:legislators_legislator_change", args=[newcomer.pk]), post)
+
+    assert response.status_code == 200
+    assert "The seat is held by Sitting" in response.content.decode()
+    assert not newcomer.terms.exists()
 
 
 def test_accounts_cannot_be_deleted_in_the_admin_only_retired(editor_client, editor):
@@ -248,7 +301,9 @@ def test_every_data_management_admin_page_opens_for_an_editor(editor_client, edi
         "socialaccount",
         "constituency",
         "voterroll",
-        "rolechange",
+        "term",
+        "appointment",
+        "aspirant",
         "handlechange",
         "auditentry",
         "importbatch",
@@ -257,6 +312,7 @@ def test_every_data_management_admin_page_opens_for_an_editor(editor_client, edi
         assert response.status_code == 200, name
     assert editor_client.get(reverse("admin:legislators_importbatch_upload")).status_code == 200
     assert editor_client.get(reverse("admin:legislators_socialaccount_change", args=[account.pk])).status_code == 200
+    assert editor_client.get(reverse("admin:legislators_legislator_change", args=[member.pk])).status_code == 200
     assert editor_client.get(reverse("admin:metrics_followersnapshot_add")).status_code == 200
 
 
@@ -280,3 +336,39 @@ def test_a_count_added_in_the_admin_is_manual_with_its_evidence_and_author(edito
     snapshot = FollowerSnapshot.objects.get(account=account, day=day)
     assert (snapshot.source, snapshot.evidence_url) == ("manual", "https://example.org/page.png")
     assert AuditEntry.objects.get(model="metrics.followersnapshot").user == editor
+
+
+def test_ending_a_term_and_adding_the_next_in_one_admin_save_is_a_dated_party_switch(editor_client):
+    today = timezone.localdate()
+    seat = factories.constituency()
+    member = factories.legislator(
+        name="Switcher", constituency_=seat, party_=factories.party("OLD"), term_start=today - timedelta(days=100)
+    )
+    post = legislator_post(member)
+    switch = today - timedelta(days=10)
+    post.update(
+        {
+            "terms-0-end": (switch - timedelta(days=1)).isoformat(),
+            "terms-0-end_reason": "party_change",
+            "terms-TOTAL_FORMS": "2",
+            "terms-1-legislator": member.pk,
+            "terms-1-constituency": seat.pk,
+            "terms-1-party": factories.party("NEW").pk,
+            "terms-1-start": switch.isoformat(),
+            "terms-1-how_elected": "general",
+        }
+    )
+    response = editor_client.post(reverse("admin:legislators_legislator_change", args=[member.pk]), post)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(member.terms.values_list("party__short_name", "end")) == [
+        ("OLD", switch - timedelta(days=1)),
+        ("NEW", None),
+    ]
+    member.refresh_from_db()
+    assert member.party.short_name == "NEW"
+    # Two rows of the same save that overlap are refused, naming both.
+    post = legislator_post(member)
+    post["terms-1-start"] = (switch - timedelta(days=5)).isoformat()
+    response = editor_client.post(reverse("admin:legislators_legislator_change", args=[member.pk]), post)
+    assert response.status_code == 200 and "Rows 1 and 2 overlap" in response.content.decode()

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from legislators.imports import apply as imports
 from legislators.models import (
+    Appointment,
     AuditEntry,
     Constituency,
     District,
     Division,
     ImportBatch,
     Legislator,
-    RoleChange,
     SocialAccount,
     VoterRoll,
 )
@@ -233,9 +233,9 @@ def test_legislators_import_checks_roles_and_dates_a_change_of_role():
         header, [["A Member", "ZZ", 7, "ABC", "Cabinet Minister", "2023-12-03", "2024-06-01"]]
     )
     _batch, plan = imports.import_file(kind="legislators", filename="members.csv", content=promoted)
-    assert plan.ok and plan.count("update", "legislators.legislator") == 1
-    history = list(RoleChange.objects.filter(legislator=member).values_list("role", "effective_from"))
-    assert history == [("MLA", date(2023, 12, 3)), ("CABINET", date(2024, 6, 1))]
+    assert plan.ok and plan.count("create", "legislators.appointment") == 1
+    history = list(Appointment.objects.filter(legislator=member).values_list("role", "start", "end"))
+    assert history == [("CABINET", date(2024, 6, 1), None)]
 
 
 def test_account_urls_are_normalised_and_impossible_or_duplicate_handles_are_refused():

@@ -102,7 +102,9 @@ ADMIN_MODELS = {
     "legislators.division": "vac",
     "legislators.legislator": "vac",
     "legislators.party": "vac",
-    "legislators.rolechange": "vac",
+    "legislators.term": "vac",  # dated seats: a wrong one is corrected, not deleted
+    "legislators.appointment": "vac",
+    "legislators.aspirant": "vac",
     "legislators.socialaccount": "vac",
     "legislators.userscope": "",
     "legislators.voterroll": "vac",
@@ -201,7 +203,7 @@ def _one_of_every_admin_model(account):
 
 
 def _one_of_each_data_management_model(account):
-    from legislators.models import AuditEntry, ChangeSource, HandleChange, ImportBatch, RoleChange
+    from legislators.models import Appointment, Aspirant, AuditEntry, ChangeSource, HandleChange, ImportBatch
     from metrics.models import DigestRecipients
 
     batch = ImportBatch.objects.create(
@@ -223,7 +225,12 @@ def _one_of_each_data_management_model(account):
     HandleChange.objects.create(
         account=account, old_handle="old_name", new_handle=account.handle, changed_on=timezone.localdate()
     )
-    RoleChange.objects.create(legislator=account.legislator, role="MLA", effective_from=timezone.localdate())
+    Appointment.objects.create(legislator=account.legislator, role="MOS", start=timezone.localdate())
+    Aspirant.objects.create(
+        legislator=account.legislator,
+        constituency=account.legislator.terms.get().constituency,
+        start=timezone.localdate(),
+    )
     DigestRecipients.objects.create(name="State", emails="someone@example.org")
 
 

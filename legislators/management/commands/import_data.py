@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from legislators.imports.apply import import_file
 from legislators.imports.columns import parse_pairs
 from legislators.imports.read import check_size
-from legislators.imports.rows import ImportFileError
+from legislators.imports.rows import ImportFileError, PersonMatch
 from legislators.models import ImportBatch
 
 
@@ -75,6 +75,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         for warning in plan.warnings:
             self.stdout.write(f"note: {warning}")
+        self._people(plan)
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(error.as_text())
@@ -91,3 +92,24 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{plan.rows} rows checked in {elapsed:.2f}s ({state}; import #{batch.pk}).")
         )
+
+    def _people(self, plan):
+        """A legislators file: who each row is (matched, new, needs a decision), before any write."""
+        if not plan.matches:
+            return
+        for status, title in (
+            (PersonMatch.MATCHED, "matched to a recorded person"),
+            (PersonMatch.NEW, "new people"),
+            (PersonMatch.DECISION, "need a decision (add person_id, or new=yes)"),
+        ):
+            rows = plan.matched(status)
+            self.stdout.write(f"{len(rows)} {title}:")
+            for match in rows:
+                seat = f" [{match.seat}]" if match.seat else ""
+                if status == PersonMatch.MATCHED:
+                    who = f" → {match.person_name}" + (f" (id {match.person_id})" if match.person_id else "")
+                elif status == PersonMatch.DECISION:
+                    who = " → " + "; ".join(f"{name} (id {pk}: {why})" for pk, name, why in match.candidates)
+                else:
+                    who = ""
+                self.stdout.write(f"  line {match.line}: {match.name}{seat}{who} ({match.reason})")

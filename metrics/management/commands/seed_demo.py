@@ -11,6 +11,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from legislators import demo_names
 from legislators.models import (
+    Appointment,
     Constituency,
     District,
     Division,
@@ -19,6 +20,7 @@ from legislators.models import (
     Platform,
     Role,
     SocialAccount,
+    Term,
     VoterRoll,
 )
 from metrics.models import FollowerSnapshot, LatestCount, Source, Target
@@ -204,6 +206,24 @@ class Command(BaseCommand):
                 )
             )
         legislators = Legislator.objects.bulk_create(legislators)
+        # Each member's seat and party as one open term, each minister's office as an appointment.
+        Term.objects.bulk_create(
+            Term(
+                legislator=member,
+                constituency_id=member.constituency_id,
+                party_id=member.party_id,
+                start=member.term_start,
+                source="Demo",
+            )
+            for member in legislators
+        )
+        Appointment.objects.bulk_create(
+            Appointment(
+                legislator=member, role=member.role, portfolio=member.portfolio, start=member.term_start, source="Demo"
+            )
+            for member in legislators
+            if member.role != Role.MLA
+        )
 
         accounts = []
         plans = []

@@ -101,6 +101,11 @@ class Command(BaseCommand):
             f"{summary['stretch']} the stretch line, {summary['stagnant']} stagnant, "
             f"{summary['not_applicable']} n/a."
         )
+        seats = [member.electors for member in standings.members if member.electors]
+        self.stdout.write(
+            f"{summary['tracked']} members; the electors of their seats (rolls in force): "
+            f"{indian_number(sum(seats))} ({len(seats)} seats with a roll)."
+        )
         widths = (28, 8, 6, 22, 12, 12, 8, 8, 12, 10, 16)
         header = (
             "Name",

@@ -20,7 +20,7 @@ def keep_what_each_user_saw(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("legislators", "0003_grant_data_management_permissions"),
+        ("legislators", "0006_remove_rolechange"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
