@@ -1,14 +1,16 @@
 """Data freshness (analysts): runs, account statuses, stale and problem accounts."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from legislators.models import AccountStatus, Platform, SocialAccount
-from metrics.models import FetchRun
+from legislators.models import AccountStatus, AuditEntry, Legislator, Platform, SocialAccount, VoterRoll
+from metrics.models import FetchRun, LatestCount, Target
 
 from .engine import PLATFORMS, members_queryset
 
@@ -195,3 +197,61 @@ def last_runs_by_platform():
         )
     }
     return [(platform, runs.get(platform.value)) for platform in Platform]
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What the stored data looks like now, for HTTP validators (the API's ETag and Last-Modified).
+
+    ``fingerprint`` changes whenever a count, a run, a member, an account, a
+    voter roll, a target or anything the audit trail records changes;
+    ``last_modified`` is the newest of the times among them (the last completed
+    fetch run, the newest count read, the newest audit entry, member or account
+    change), or None on an empty database.
+    """
+
+    fingerprint: str
+    last_modified: object  # datetime | None
+
+
+def data_version():
+    """The DataVersion: one query of scalar subqueries, each served by a primary key,
+    a small table or an index (audit entries' created_at); LatestCount holds one row per account."""
+    quote = connection.ops.quote_name
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    runs, counts, audit = table(FetchRun), table(LatestCount), table(AuditEntry)
+    members, accounts, rolls, targets = table(Legislator), table(SocialAccount), table(VoterRoll), table(Target)
+    times = (
+        f"(SELECT MAX(finished_at) FROM {runs} WHERE finished_at IS NOT NULL)",
+        f"(SELECT MAX(fetched_at) FROM {counts})",
+        f"(SELECT MAX(created_at) FROM {audit})",
+        f"(SELECT MAX(updated_at) FROM {members})",
+        f"(SELECT MAX(updated_at) FROM {accounts})",
+    )
+    others = (
+        f"(SELECT COUNT(*) FROM {runs})",
+        f"(SELECT MAX(id) FROM {runs})",
+        f"(SELECT SUM(batches_done) FROM {runs})",
+        f"(SELECT MAX(id) FROM {audit})",
+        f"(SELECT COUNT(*) FROM {rolls})",
+        f"(SELECT MAX(id) FROM {rolls})",
+        f"(SELECT SUM(total_electors) FROM {rolls})",
+        f"(SELECT COUNT(*) FROM {targets})",
+        f"(SELECT MAX(id) FROM {targets})",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(times + others)}")
+        row = cursor.fetchone()
+    moments = []
+    for value in row[: len(times)]:
+        if isinstance(value, str):  # SQLite gives aggregated datetimes back as text
+            value = parse_datetime(value)
+            if value is not None and timezone.is_naive(value):
+                value = timezone.make_aware(value, UTC)
+        moments.append(value)
+    fingerprint = "|".join("" if value is None else str(value) for value in (*moments, *row[len(times) :]))
+    present = [moment for moment in moments if moment is not None]
+    return DataVersion(fingerprint=fingerprint, last_modified=max(present) if present else None)
