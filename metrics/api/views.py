@@ -435,6 +435,8 @@ class MembersView(ReadView):
 class MemberView(ReadView):
     """One member, with their accounts."""
 
+    renderer_classes = [JSONRenderer]  # one record: JSON only
+
     def read(self, request, pk):
         day = self.filters().cleaned_data.get("date") or engine.today()
         members = restrict_to_scope(Legislator.objects.all(), user=request.user)
@@ -505,6 +507,8 @@ class ConstituenciesView(ReadView):
 )
 class ConstituencyView(ReadView):
     """One constituency, with the electors in force and every voter roll."""
+
+    renderer_classes = [JSONRenderer]  # one record: JSON only
 
     def read(self, request, pk):
         day = self.filters().cleaned_data.get("date") or engine.today()
