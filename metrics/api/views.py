@@ -157,7 +157,7 @@ class ReadView(APIView):
         if version.last_modified is not None:
             validators["Last-Modified"] = http_date(version.last_modified.timestamp())
         answer = get_conditional_response(
-            request._request,
+            request,  # DRF's Request hands on META and method
             etag=validators["ETag"],
             last_modified=int(version.last_modified.timestamp()) if version.last_modified else None,
             response=validators,
