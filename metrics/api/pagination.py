@@ -40,21 +40,24 @@ class ListCursorPagination:
         self.max_page_size = max_page_size
 
     def paginate(self, rows, *, key, request, url=None):
-        """(the page's rows, next URL, previous URL); ``url``: the links' base (default: this request's)."""
+        """(the page's rows, next URL, previous URL); ``url``: the links' base (default: this request's).
+
+        ``key(row)`` gives an int, a str or a tuple of them. Keys are worked out for the
+        page's edges only, and for the rows before the cursor's: not for the whole list.
+        """
         size = self._page_size(request)
-        keys = [_plain(key(row)) for row in rows]
         start, end = 0, size
         raw = request.query_params.get(self.cursor_query_param)
         if raw:
             try:
                 cursor = signing.loads(raw, salt=CURSOR_SALT)
-                after, direction, offset = cursor["k"], cursor["d"], int(cursor["o"])
+                after, direction, offset = _tuple(cursor["k"]), cursor["d"], int(cursor["o"])
             except (signing.BadSignature, KeyError, TypeError, ValueError):
                 raise NotFound("Invalid cursor.") from None
-            try:
-                position, found = keys.index(after), True
-            except ValueError:  # the row has left the list since: start from its old place
-                position, found = min(max(offset, 0), len(keys)), False
+            position = next((index for index, row in enumerate(rows) if key(row) == after), None)
+            found = position is not None
+            if not found:  # the row has left the list since: start from its old place
+                position = min(max(offset, 0), len(rows))
             if direction == "next":
                 start = position + 1 if found else position
                 end = start + size
@@ -65,9 +68,9 @@ class ListCursorPagination:
         url = url or request.build_absolute_uri()
         next_url = previous_url = None
         if end < len(rows) and page:
-            next_url = self._url(url, keys[end - 1], "next", end - 1)
+            next_url = self._url(url, key(rows[end - 1]), "next", end - 1)
         if start > 0 and page:
-            previous_url = self._url(url, keys[start], "previous", start)
+            previous_url = self._url(url, key(rows[start]), "previous", start)
         return page, next_url, previous_url
 
     def _page_size(self, request):
@@ -91,10 +94,6 @@ def paginated(results, next_url, previous_url, **meta):
     return Response({**meta, "next": next_url, "previous": previous_url, "results": results})
 
 
-def _plain(value):
-    """A key as JSON gives it back (tuples become lists, dates ISO text), so keys compare after a round trip."""
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def _tuple(value):
+    """A key as it comes back from JSON: a list is the tuple it was."""
+    return tuple(value) if isinstance(value, list) else value

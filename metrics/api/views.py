@@ -171,8 +171,9 @@ class ReadView(APIView):
         return response
 
     def etag(self, request, version):
-        """The data's version and everything else the answer depends on: the user, their scope
-        and permissions, the query string, the format, the language and today's date."""
+        """The data's version and everything else the answer depends on: the user and their scope,
+        the query string, the format, the language and today's date. (Permissions decide whether
+        there is an answer, checked before this, not what it holds.)"""
         user = request.user
         limits = scope_limits(user)
         parts = [
@@ -183,7 +184,6 @@ class ReadView(APIView):
             request.accepted_renderer.format,
             user.pk,
             None if limits is None else [sorted(limits[0]), sorted(limits[1])],
-            sorted(user.get_all_permissions()),
             translation.get_language(),
         ]
         return '"' + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40] + '"'
@@ -224,8 +224,15 @@ class ReadView(APIView):
 
     def table(self, slug, columns, dict_rows, parts=(), day=None):
         keys = [column.key for column in columns]
-        rows = (tuple(row[key] for key in keys) for row in dict_rows)
-        return writers.Table(f"api_{slug}", columns, rows, list(parts), day)
+
+        def rows():
+            same_order = None
+            for row in dict_rows:
+                if same_order is None:  # the row builders write their keys in the columns' order
+                    same_order = list(row) == keys
+                yield tuple(row.values()) if same_order else tuple(row[key] for key in keys)
+
+        return writers.Table(f"api_{slug}", columns, rows(), list(parts), day)
 
 
 def _raise_for(form):
@@ -357,17 +364,25 @@ class MemberHistoryView(ReadView):
         lines = {shapes.COMBINED: series["combined"], **series["platforms"]}
         if platform:
             lines = {platform: lines.get(platform, [])}
-        rows = []
-        for name in HISTORY_ORDER:
-            for day, followers in _stepped(lines.get(name, []), step=step, last_day=end):
-                rows.append({"date": day, "platform": name, "followers": followers})
+        points = [
+            (name, day, followers)
+            for name in HISTORY_ORDER
+            for day, followers in _stepped(lines.get(name, []), step=step, last_day=end)
+        ]
         if self.wants_file():
             parts = [f"member-{member.pk}", platform, step]
             columns = shapes.columns_of(shapes.HistoryPointSerializer)
+            rows = ({"date": day, "platform": name, "followers": followers} for name, day, followers in points)
             return self.file_response(self.table("history", columns, rows, parts, end))
         page, next_url, previous_url = ListCursorPagination(page_size=1000, max_page_size=10_000).paginate(
-            rows, key=lambda row: (row["platform"], row["date"]), request=request
+            points, key=lambda point: (point[0], point[1].toordinal()), request=request
         )
+        # Each day written out once here, not once per platform by the JSON encoder's hook for dates.
+        iso = {}
+        page = [
+            {"date": iso.get(day) or iso.setdefault(day, day.isoformat()), "platform": name, "followers": followers}
+            for name, day, followers in page
+        ]
         return paginated(page, next_url, previous_url, member=member.pk, start=start, end=end, step=step)
 
 

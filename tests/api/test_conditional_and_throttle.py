@@ -38,11 +38,21 @@ def test_a_new_fetch_run_changes_the_etag(api, people, state):
     assert second.status_code == 200 and second["ETag"] != first["ETag"]
 
 
-def test_a_count_a_voter_roll_or_a_target_changes_the_etag(api, people, state):
+def test_a_count_entered_by_hand_a_voter_roll_or_a_target_changes_the_etag(api, people, state):
+    from metrics.counts import snapshot_enter
+
     client = api(people["viewer"])
     etag = client.get("/api/v1/standings/")["ETag"]
     account = state["members"]["dev"].accounts.get()
-    factories.counts(account, {state["today"]: 2_700})
+    snapshot_enter(
+        account=account,
+        day=state["today"] - timedelta(days=3),  # a past day: LatestCount does not move, the audit trail does
+        followers=2_700,
+        posts=None,
+        evidence_url="https://example.org/shot.png",
+        now=timezone.now(),
+        user=people["analyst"],
+    )
     after_count = client.get("/api/v1/standings/", HTTP_IF_NONE_MATCH=etag)
     assert after_count.status_code == 200
     etag = after_count["ETag"]
