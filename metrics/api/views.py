@@ -149,8 +149,13 @@ class ReadView(APIView):
 
     renderer_classes = [JSONRenderer, CSVRenderer]
     required_permissions = ()  # beyond metrics.view_dashboard (CanViewDashboard)
+    uses_options = False  # reads start/end/step/by/stale (ReportOptionsForm)
+    _filter_form = _options = None
 
     def get(self, request, *args, **kwargs):
+        # A bad parameter (400) or an id outside the user's scope (404) is answered before any
+        # 304, so a conditional request learns nothing a plain one would not.
+        self.precheck(request, *args, **kwargs)
         version = freshness_selectors.data_version()
         validators = HttpResponse()
         validators["ETag"] = self.etag(request, version)
@@ -205,15 +210,25 @@ class ReadView(APIView):
     def wants_file(self):
         return self.request.accepted_renderer.format in FILE_FORMATS
 
+    def precheck(self, request, *args, **kwargs):
+        """Validate the parameters (and, in a one-record view, find the record) before anything else."""
+        self.filters()
+        if self.uses_options:
+            self.options()
+
     def filters(self):
-        form = StandingsFilterForm(self.request.query_params, user=self.request.user)
-        _raise_for(form)
-        return form
+        if self._filter_form is None:
+            form = StandingsFilterForm(self.request.query_params, user=self.request.user)
+            _raise_for(form)
+            self._filter_form = form
+        return self._filter_form
 
     def options(self):
-        form = ReportOptionsForm(self.request.query_params)
-        _raise_for(form)
-        return form.cleaned_data
+        if self._options is None:
+            form = ReportOptionsForm(self.request.query_params)
+            _raise_for(form)
+            self._options = form.cleaned_data
+        return self._options
 
     def file_response(self, table):
         if self.request.accepted_renderer.format == "csv":
@@ -299,6 +314,8 @@ class StandingsView(ReadView):
 class RollupsView(ReadView):
     """Division or district totals of the filtered members."""
 
+    uses_options = True
+
     def read(self, request):
         form = self.filters()
         by = self.options().get("by") or "district"
@@ -348,12 +365,18 @@ HISTORY_ORDER = [shapes.COMBINED, *engine.PLATFORMS]
 class MemberHistoryView(ReadView):
     """One member's followers over time, per platform and combined."""
 
+    uses_options = True
+
     renderer_classes = [JSONRenderer, CSVRenderer, ParquetRenderer]
 
-    def read(self, request, pk):
-        member = restrict_to_scope(Legislator.objects.all(), user=request.user).filter(pk=pk).first()
-        if member is None:
+    def precheck(self, request, pk):
+        super().precheck(request, pk)
+        self.member = restrict_to_scope(Legislator.objects.all(), user=request.user).filter(pk=pk).first()
+        if self.member is None:
             raise exceptions.NotFound("No such member.")
+
+    def read(self, request, pk):
+        member = self.member
         form = self.filters()
         options = self.options()
         end = options.get("end") or form.cleaned_data.get("date") or engine.today()
@@ -452,14 +475,17 @@ class MemberView(ReadView):
 
     renderer_classes = [JSONRenderer]  # one record: JSON only
 
-    def read(self, request, pk):
+    def precheck(self, request, pk):
+        super().precheck(request, pk)
         day = self.filters().cleaned_data.get("date") or engine.today()
         members = restrict_to_scope(Legislator.objects.all(), user=request.user)
         members = members.annotate(role_on_day=engine.role_on_day_expression(day=day))
-        member = _with_accounts(members).filter(pk=pk).first()
-        if member is None:
+        self.member = _with_accounts(members).filter(pk=pk).first()
+        if self.member is None:
             raise exceptions.NotFound("No such member.")
-        return Response(shapes.member_row(member))
+
+    def read(self, request, pk):
+        return Response(shapes.member_row(self.member))
 
 
 def _constituencies(request, *, day):
@@ -525,12 +551,15 @@ class ConstituencyView(ReadView):
 
     renderer_classes = [JSONRenderer]  # one record: JSON only
 
-    def read(self, request, pk):
+    def precheck(self, request, pk):
+        super().precheck(request, pk)
         day = self.filters().cleaned_data.get("date") or engine.today()
-        place = _constituencies(request, day=day).filter(pk=pk).first()
-        if place is None:
+        self.place = _constituencies(request, day=day).filter(pk=pk).first()
+        if self.place is None:
             raise exceptions.NotFound("No such constituency.")
-        return Response(shapes.constituency_row(place))
+
+    def read(self, request, pk):
+        return Response(shapes.constituency_row(self.place))
 
 
 # --- fetch runs and freshness (analysts) ----------------------------------------------------
@@ -587,6 +616,8 @@ def _as_text(row, names):
 )
 class FreshnessView(ReadView):
     """Every active account's polling health."""
+
+    uses_options = True
 
     required_permissions = ("metrics.view_freshness",)
 

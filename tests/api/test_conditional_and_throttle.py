@@ -145,3 +145,14 @@ def test_an_unreachable_counter_lets_requests_through(api, people, state, settin
     settings.API_THROTTLE_RATE = "1/min"
     client = api(people["viewer"])
     assert [client.get("/api/v1/members/").status_code for _ in range(2)] == [200, 200]
+
+
+def test_a_conditional_request_never_turns_a_404_or_a_400_into_a_304(api, people, state):
+    client = api(people["uphill_analyst"])
+    later = http_date((timezone.now() + timedelta(days=1)).timestamp())
+    dev = state["members"]["dev"]
+    for url in (f"/api/v1/members/{dev.pk}/", f"/api/v1/members/{dev.pk}/history/", "/api/v1/members/999999/"):
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=later).status_code == 404, url
+    assert client.get("/api/v1/standings/", {"date": "junk"}, HTTP_IF_MODIFIED_SINCE=later).status_code == 400
+    assert client.get("/api/v1/rollups/", {"by": "party"}, HTTP_IF_MODIFIED_SINCE=later).status_code == 400
+    assert client.get("/api/v1/standings/", HTTP_IF_MODIFIED_SINCE=later).status_code == 304
