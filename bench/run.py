@@ -318,6 +318,58 @@ def measure_upsert(day, runs):
     )
 
 
+def api_client():
+    """A test client sending a personal API token of the bench user (as a script would), no rate limit."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from metrics.tokens import api_token_create
+
+    settings.API_THROTTLE_RATE = "1000000/min"
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    _token, secret = api_token_create(user=user, name="bench")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def get_api(client, url, params=None):
+    def run():
+        response = client.get(url, params)
+        assert response.status_code == 200, (url, response.status_code)
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    return run
+
+
+def measure_api(day, runs):
+    """The API's standings (first JSON page; the whole list as CSV) and a member's 3-year history
+    against the plain SQL read of the same rows."""
+    client = api_client()
+    params = baseline_sql.standings_params(day)
+    standings_sql = baseline_sql.standings_csv_sql()
+    results = []
+    project, baseline = alternate(get_api(client, "/api/v1/standings/"), lambda: fetch(standings_sql, params), runs)
+    results.append(ratio_result("API standings, first JSON page of 100", project, baseline, 2))
+    project, baseline = alternate(
+        get_api(client, "/api/v1/standings/", {"format": "csv"}), lambda: fetch(standings_sql, params), runs
+    )
+    results.append(ratio_result("API standings, every member as CSV", project, baseline, 2))
+    member = member_with_four_accounts()
+    history = {**params, "member": member}
+    project, baseline = alternate(
+        get_api(client, f"/api/v1/members/{member}/history/", {"page_size": 10000}),
+        lambda: fetch(baseline_sql.MEMBER_HISTORY, history),
+        runs,
+    )
+    rows = len(fetch(baseline_sql.MEMBER_HISTORY, history))
+    results.append(
+        ratio_result("API history, 4 platforms + combined, JSON", project, baseline, 2, note=f"{rows:,} SQL rows")
+    )
+    return results
+
+
 # ---------------------------------------------------------------- driver
 
 
@@ -363,7 +415,7 @@ def machine_description(database_url):
     return f"nproc {os.cpu_count()}, memory {memory:.0f} GB, PostgreSQL {version} (shared_buffers {buffers})"
 
 
-ITEMS = ("overview", "division", "member", "standings-csv", "timeseries", "upsert")
+ITEMS = ("overview", "division", "member", "standings-csv", "timeseries", "upsert", "api")
 
 
 def main(argv=None):
@@ -416,15 +468,17 @@ def main(argv=None):
         "standings-csv": lambda: measure_standings_csv(day, args.runs, targets.load(args.standings_export)),
         "timeseries": lambda: measure_timeseries(day, args.runs, targets.load(args.timeseries_export)),
         "upsert": lambda: measure_upsert(day, args.runs),
+        "api": lambda: measure_api(day, args.runs),
     }
     results = []
     for item, measurement in measurements.items():
         if only and item not in only:
             continue
-        result = measurement()
-        results.append(result)
-        ratio = "" if result.ratio is None else f": {result.ratio:.2f}x"
-        print(f"  measured {result.what}{ratio} {result.note}", flush=True)
+        measured = measurement()
+        for result in measured if isinstance(measured, list) else [measured]:
+            results.append(result)
+            ratio = "" if result.ratio is None else f": {result.ratio:.2f}x"
+            print(f"  measured {result.what}{ratio} {result.note}", flush=True)
     vacuum()
 
     queries = {}

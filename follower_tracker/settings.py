@@ -5,6 +5,7 @@ server, DEBUG on); production sets DATABASE_URL, CELERY_BROKER_URL,
 SECRET_KEY, DEBUG=false and ALLOWED_HOSTS. See README.md for every variable.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static (no CDN)
     "legislators",
     "metrics",
 ]
@@ -364,6 +368,58 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000, minimum=10)
 IMPORT_MAX_SECONDS = env_int("IMPORT_MAX_SECONDS", 20, minimum=1)
+
+# The read API (/api/v1/, README "API"): Django REST framework. Personal API
+# tokens (Authorization: Bearer ...) or the browser's session; every endpoint
+# needs metrics.view_dashboard (metrics/api/permissions.py adds the rest).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(f"API_THROTTLE_RATE={API_THROTTLE_RATE!r}: expected requests/period, e.g. 120/min.")
+# Where the API's request counts are kept: Redis (shared by every web worker)
+# when there is one, else each process's memory (one process: exact; several: each counts apart).
+API_THROTTLE_REDIS_URL = env_str(
+    "API_THROTTLE_REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": API_THROTTLE_REDIS_URL}
+        if API_THROTTLE_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-throttle"}
+    ),
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "metrics.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["metrics.api.permissions.CanViewDashboard"],
+    "DEFAULT_THROTTLE_CLASSES": ["metrics.api.permissions.ApiRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "metrics.api.renderers.FormatNegotiation",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],  # read-only
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Follower Tracker API",
+    "DESCRIPTION": (
+        "Read-only: the dashboard's members, constituencies, standings, histories, rollups, fetch runs and "
+        "data freshness, with the pages' filters and the user's division/district scope. Lists are JSON with "
+        "cursor pagination, or the whole list as CSV (?format=csv) or Parquet (?format=parquet)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to an outside validator from the docs page (CSP, and nothing leaves the site).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "persistAuthorization": False},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "metrics.standings.engine_sql.PLATFORMS",
+        "HistoryPlatformEnum": "metrics.api.serializers.HISTORY_PLATFORMS",
+    },
+}
 
 LOGGING = {
     "version": 1,

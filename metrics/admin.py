@@ -1,11 +1,13 @@
-"""The admin of what is measured: counts, runs, targets, digests; and the measured
+"""The admin of what is measured: counts, runs, targets, digests, API tokens; and the measured
 columns and poll-now actions added to the legislators' own admin pages
 (legislators knows nothing of metrics: the extension lives here)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery, Sum
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,9 @@ from legislators.rolls import electors_in_force_expression
 
 from . import arithmetic
 from .counts import snapshot_enter
-from .models import DigestRecipients, FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
+from .models import ApiToken, DigestRecipients, FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
 from .polling.admin_actions import poll_accounts_now, poll_platforms_now
+from .tokens import api_token_create, api_token_revoke
 
 
 class ManualCountForm(forms.ModelForm):
@@ -145,6 +148,77 @@ class FetchRunAdmin(WholeStateAdmin):
     list_filter = ["platform", "status", "client"]
     readonly_fields = [f.name for f in FetchRun._meta.fields]
     inlines = [FetchBatchInline]
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "expires_at"]
+
+
+@admin.action(description=_("Revoke the selected tokens"))
+def revoke_tokens(modeladmin, request, queryset):
+    revoked = 0
+    for token in queryset.filter(revoked_at__isnull=True):
+        api_token_revoke(token=token)
+        revoked += 1
+    modeladmin.message_user(request, gettext("%(count)d token(s) revoked.") % {"count": revoked}, messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens: an admin sees everyone's, revokes them, or makes one for a user
+    (its secret shown once, on the page that answers the add form). Never deleted: a revoked
+    token stays as the record of whose requests it made."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at", "state"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at", "last_used_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    list_select_related = ["user"]
+    actions = [revoke_tokens]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return obj.state()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        token, secret = api_token_create(
+            user=form.cleaned_data["user"], name=form.cleaned_data["name"], expires_at=form.cleaned_data["expires_at"]
+        )
+        obj.pk = token.pk
+        obj._secret = secret  # for response_add only: never stored, never put in a message cookie
+
+    def response_add(self, request, obj, post_url_continue=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": ApiToken.objects.select_related("user").get(pk=obj.pk),
+            "secret": obj._secret,
+            "title": gettext("API token made"),
+        }
+        response = TemplateResponse(request, "admin/metrics/apitoken/created.html", context)
+        add_never_cache_headers(response)
+        return response
 
 
 @admin.register(Target)

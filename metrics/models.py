@@ -1,10 +1,12 @@
 """What is measured: follower snapshots (one per account per day), the latest
-count per account, fetch runs and their batches, and the target."""
+count per account, fetch runs and their batches, the target; and the API tokens."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legislators.models import Platform, SocialAccount
@@ -269,3 +271,43 @@ class DigestRecipients(models.Model):
             raise ValidationError({"emails": _("Not e-mail addresses: %(bad)s") % {"bad": ", ".join(bad)}})
         if not self.addresses:
             raise ValidationError({"emails": _("Give at least one e-mail address.")})
+
+
+class ApiToken(models.Model):
+    """A personal API token (README "API"): the user's own, for scripts and other tools.
+
+    Only the SHA-256 of the secret is stored; the secret is shown once, when
+    the token is made. A token is never deleted: revoked, it stays as the
+    record that its requests were the user's.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. “weekly report script”.")
+    )
+    # The secret's first characters, shown in lists so its owner can tell tokens apart.
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    # The lookup of every API request ("the token with this hash"): the unique index serves it.
+    key_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def state(self, now=None):
+        """ "active", "revoked" or "expired"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0011_groups_from_access_map"),
+        ("metrics", "0012_api_tokens"),
     ]
 
     operations = [

@@ -1,7 +1,10 @@
-"""Forms of the dashboard that write: a follower count entered by hand."""
+"""Forms of the dashboard that write: a follower count entered by hand, a personal API token."""
+
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +54,30 @@ class CountEntryForm(forms.Form):
                 )
             cleaned["account"] = account
         return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: a name, and optionally the last day it works."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “weekly report script”.")
+    )
+    expires_on = forms.DateField(
+        label=_("Works until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The last day the token works (leave empty: until you revoke it)."),
+    )
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        if day and day < timezone.localdate():
+            raise ValidationError(gettext("The last day cannot be in the past."))
+        return day
+
+    def expires_at(self):
+        """The end of the chosen day (Asia/Kolkata), or None."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))

@@ -2,7 +2,7 @@ from django.urls import path
 
 from metrics.reports import views as export_views
 
-from . import views
+from . import tokens, views
 
 app_name = "metrics"
 urlpatterns = [
@@ -16,4 +16,6 @@ urlpatterns = [
     path("counts/enter/", views.count_enter, name="count_enter"),
     path("exports/<slug:kind>.<str:fmt>", export_views.export, name="export"),
     path("poll/", views.poll_now, name="poll"),
+    path("account/tokens/", tokens.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -5,7 +5,7 @@ admin included). ``test_every_url_pattern_has_an_entry`` fails when a URL is
 added without one, so whoever adds a page decides here who may see it.
 
 Answers:
-  200, 403, 404, 405 — that status;
+  200, 401, 403, 404, 405 — that status (401: the API without credentials);
   "login"            — 302 to the login page (anonymous: LoginRequiredMiddleware);
   "admin-login"      — 302 to the admin's login page (the admin's own pages for
                        anyone who is not staff; its model pages send anonymous
@@ -60,6 +60,23 @@ SITE = {
     "counts/enter/": roles(L, 403, 200, 200, 403),  # counts by hand: analysts and editors
     "exports/<slug:kind>.<str:fmt>": roles(L, 403, 200, 200, 403),  # downloads: analysts and editors
     "poll/": roles(L, 403, 403, 200, 403),
+    "account/tokens/": roles(L, 200, 200, 200, 200),  # everyone's own API tokens
+    "account/tokens/<int:pk>/revoke/": roles(L, 405, 405, 405, 405),  # POST only
+}
+
+# ---- the read API (tokens or the session; no login page: 401) ------------
+API = {
+    "api/v1/members/": roles(401, 200, 200, 200, 200),
+    "api/v1/members/<int:pk>/": roles(401, 200, 200, 200, 404),  # a member outside the district viewer's scope
+    "api/v1/members/<int:pk>/history/": roles(401, 200, 200, 200, 404),
+    "api/v1/constituencies/": roles(401, 200, 200, 200, 200),
+    "api/v1/constituencies/<int:pk>/": roles(401, 200, 200, 200, 404),
+    "api/v1/standings/": roles(401, 200, 200, 200, 200),
+    "api/v1/rollups/": roles(401, 200, 200, 200, 200),
+    "api/v1/fetch-runs/": roles(401, 403, 200, 200, 403),  # the freshness permission
+    "api/v1/freshness/": roles(401, 403, 200, 200, 403),
+    "api/v1/schema/": roles(401, 200, 200, 200, 200),
+    "api/v1/docs/": roles(L, 200, 200, 200, 200),  # a page for the browser: anonymous visitors log in first
 }
 
 # ---- the admin -----------------------------------------------------------
@@ -113,6 +130,7 @@ ADMIN_MODELS = {
     "metrics.followersnapshot": "vac",  # history is never deleted, a newer count corrects it
     "metrics.latestcount": "",
     "metrics.target": "vac",
+    "metrics.apitoken": "",  # superusers only (each user manages their own on the API tokens page)
 }
 
 
@@ -134,7 +152,7 @@ def _admin_model_rows(label, editor_can):
     }
 
 
-EXPECTED = {**SITE, **ADMIN_SITE}
+EXPECTED = {**SITE, **API, **ADMIN_SITE}
 for _label, _can in ADMIN_MODELS.items():
     EXPECTED.update(_admin_model_rows(_label, _can))
 
@@ -232,6 +250,9 @@ def _one_of_each_data_management_model(account):
         start=timezone.localdate(),
     )
     DigestRecipients.objects.create(name="State", emails="someone@example.org")
+    from metrics.tokens import api_token_create
+
+    api_token_create(user=User.objects.get(username="viewer"), name="matrix")
 
 
 def _sample_url(pattern, world):
@@ -245,6 +266,15 @@ def _sample_url(pattern, world):
         return "/admin/legislators/"
     if pattern == "admin/(?P<url>.*)$":
         return "/admin/no-such-page/"
+    if pattern in ("api/v1/members/<int:pk>/", "api/v1/members/<int:pk>/history/"):
+        return "/" + pattern.replace("<int:pk>", str(member.pk))
+    if pattern == "api/v1/constituencies/<int:pk>/":
+        return "/" + pattern.replace("<int:pk>", str(member.constituency_id))
+    if pattern == "account/tokens/<int:pk>/revoke/":
+        from metrics.tokens import api_token_create
+
+        token, _secret = api_token_create(user=User.objects.get(username="viewer"), name="matrix")
+        return reverse("metrics:api_token_revoke", args=[token.pk])
     if pattern == "divisions/<int:pk>/":
         return reverse("metrics:division", args=[member.constituency.district.division_id])
     if pattern == "districts/<int:pk>/":
