@@ -5,6 +5,7 @@ import io
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,14 @@ from . import apply
 from .columns import COLUMNS, parse_pairs, template_rows
 from .read import check_size
 from .rows import ImportFileError
+
+# A preview page shows the plan made at upload (or at the last preview) for this long, instead of
+# reading and checking the whole file on every view; "apply" always checks it again against the database.
+PLAN_CACHE_SECONDS = 600
+
+
+def _plan_key(batch):
+    return f"import-plan:{batch.pk}:{batch.sha256}"
 
 
 class ImportForm(forms.Form):
@@ -136,7 +145,7 @@ class ImportBatchAdmin(WholeStateAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            batch, _plan = apply.import_preview(
+            batch, plan = apply.import_preview(
                 kind=form.cleaned_data["kind"],
                 content=upload.read(),
                 filename=upload.name,
@@ -144,6 +153,7 @@ class ImportBatchAdmin(WholeStateAdmin):
                 mapping=form.cleaned_data["mapping"],
                 constants=form.cleaned_data["constants"],
             )
+            cache.set(_plan_key(batch), plan, PLAN_CACHE_SECONDS)  # the preview pages read it, not the file
             return redirect("admin:legislators_importbatch_preview", pk=batch.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -171,14 +181,17 @@ class ImportBatchAdmin(WholeStateAdmin):
                     request, gettext("Nothing was written: the file no longer passes the checks."), messages.ERROR
                 )
             return redirect("admin:legislators_importbatch_preview", pk=batch.pk)
-        options = batch.options or {}
-        plan = apply.import_plan(
-            kind=batch.kind,
-            content=bytes(batch.content),
-            filename=batch.filename,
-            mapping=options.get("mapping"),
-            constants=options.get("constants"),
-        )
+        plan = cache.get(_plan_key(batch))
+        if plan is None:  # not planned in the last PLAN_CACHE_SECONDS: read and check the file again
+            options = batch.options or {}
+            plan = apply.import_plan(
+                kind=batch.kind,
+                content=bytes(batch.content),
+                filename=batch.filename,
+                mapping=options.get("mapping"),
+                constants=options.get("constants"),
+            )
+            cache.set(_plan_key(batch), plan, PLAN_CACHE_SECONDS)
         changes = [c for c in plan.changes if c.action != "unchanged"]
         context = {
             **self.admin_site.each_context(request),

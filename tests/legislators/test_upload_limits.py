@@ -130,3 +130,27 @@ def test_a_slow_read_is_stopped_at_the_time_limit(settings, monkeypatch):
     content = HEADER + b"MP,1,Sheopur,Sheopur,Gwalior\n" * 5_000
     message, _seconds, _peak = refused_quickly(content, "slow.csv")
     assert message == "Reading the file took more than 1 seconds: split it into smaller files."
+
+
+def test_a_preview_shows_the_plan_made_at_upload_without_reading_the_file_again(client, editor, monkeypatch):
+    from django.core.cache import cache
+
+    from legislators.imports import apply
+
+    cache.clear()
+    client.force_login(editor)
+    content = HEADER + b"ZZ,1,Seat 1,D1,V1\nZZ,2,Seat 2,D1,V1\n"
+    reads = []
+    real_read = apply.read_table
+    monkeypatch.setattr(apply, "read_table", lambda *args: reads.append(args[1]) or real_read(*args))
+
+    upload = client.post(
+        reverse("admin:legislators_importbatch_upload"),
+        {"kind": "constituencies", "file": SimpleUploadedFile("seats.csv", content)},
+    )
+    for _ in range(3):
+        assert "Seat 2" in client.get(upload.url).content.decode()
+
+    assert reads == ["seats.csv"]  # read once, at upload
+    client.post(upload.url, {"apply": "1"})
+    assert reads == ["seats.csv", "seats.csv"] and Constituency.objects.count() == 2  # apply checks it again
