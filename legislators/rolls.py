@@ -10,9 +10,13 @@ from django.db.models.functions import Coalesce
 from .models import VoterRoll
 
 
-def electors_in_force_expression(*, day, constituency_ref="constituency_id"):
-    """The total of the newest roll published on or before ``day``, else the oldest."""
+def electors_in_force_expression(*, day, constituency_ref="constituency_id", field="total_electors"):
+    """The total of the newest roll published on or before ``day``, else the oldest.
+
+    ``field="published_on"``: that roll's date instead (after ``day`` when the
+    day is before the seat's first roll, which pages and exports then say).
+    """
     rolls = VoterRoll.objects.filter(constituency_id=OuterRef(constituency_ref))
-    newest_before = rolls.filter(published_on__lte=day).order_by("-published_on").values("total_electors")[:1]
-    oldest = rolls.order_by("published_on").values("total_electors")[:1]
+    newest_before = rolls.filter(published_on__lte=day).order_by("-published_on").values(field)[:1]
+    oldest = rolls.order_by("published_on").values(field)[:1]
     return Coalesce(Subquery(newest_before), Subquery(oldest))

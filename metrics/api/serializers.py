@@ -49,6 +49,13 @@ class StandingSerializer(serializers.Serializer):
     division = serializers.CharField()
     division_hi = serializers.CharField()
     electors = _int(help_text="The voter roll in force on the day; null: no constituency or no roll.")
+    roll_day = serializers.DateField(
+        allow_null=True, help_text="The publication day of the roll the electors come from."
+    )
+    roll_after_day = serializers.BooleanField(
+        allow_null=True,
+        help_text="The day is before the seat's first roll, whose figure is used (null: no roll).",
+    )
     followers_x = _int(help_text="Null: no account on the platform, or no count yet.")
     followers_facebook = _int()
     followers_instagram = _int()
@@ -107,6 +114,8 @@ def standing_row(member, target):
         "division": member.division,
         "division_hi": member.division_hi,
         "electors": member.electors,
+        "roll_day": member.roll_day,
+        "roll_after_day": member.roll_after_day if member.roll_day else None,
     }
     for platform in PLATFORMS:
         row[f"followers_{platform}"] = member.followers[platform] if platform in member.followers else BLANK

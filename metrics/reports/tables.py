@@ -66,6 +66,8 @@ def standings_columns():
         Column("division", _("Division"), TEXT, 18),
         Column("division_hi", _("Division (Hindi)"), TEXT, 18),
         Column("electors", _("Electors"), INTEGER, 14),
+        Column("roll_day", _("Voter roll of"), DATE, 12),
+        Column("roll_after_day", _("First roll, published after the day"), BOOLEAN, 14),
     ]
     for platform in Platform:
         columns.append(
@@ -141,6 +143,8 @@ def standing_record(member, target):
         "division": member.division or None,
         "division_hi": member.division_hi or BLANK,
         "electors": member.electors or None,
+        "roll_day": member.roll_day,
+        "roll_after_day": member.roll_after_day if member.roll_day else None,
     }
     for platform in Platform:
         # No account on the platform: blank; an account without a count: n/a.

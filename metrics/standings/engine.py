@@ -73,6 +73,10 @@ class MemberStanding:
     division: str
     division_hi: str
     electors: int | None
+    # The voter roll the electors come from (published_on); after the day when the day is before the
+    # seat's first roll, whose figure is used then (roll_after_day: pages and exports say so).
+    roll_day: date | None = None
+    roll_after_day: bool = False
     followers: dict = field(default_factory=dict)  # platform -> followers (None: no count)
     posts_30: dict = field(default_factory=dict)  # platform -> posts in the last 30 days
     reach: int | None = None
@@ -292,9 +296,12 @@ def standings(
     # Plain rows, not model instances: five instances per member (member,
     # party, seat, district, division) cost more than the query at 5,000 members.
     member_rows = (
-        members.annotate(electors=electors_in_force_expression(day=day, constituency_ref="seat_id"))
+        members.annotate(
+            electors=electors_in_force_expression(day=day, constituency_ref="seat_id"),
+            roll_day=electors_in_force_expression(day=day, constituency_ref="seat_id", field="published_on"),
+        )
         .order_by()
-        .values(*MEMBER_FIELDS.values(), "electors")
+        .values(*MEMBER_FIELDS.values(), "electors", "roll_day")
     )
     try:
         totals_sql, totals_params = account_totals_sql(
@@ -307,7 +314,8 @@ def standings(
         return Standings(day=day, target=target, members=[], platform=platform)
     quote = connection.ops.quote_name
     columns = [f"m.{quote(column)} AS {quote(name)}" for name, column in MEMBER_FIELDS.items()]
-    columns += [f"m.{quote('electors')} AS electors", *[f"t.{column}" for column in TOTAL_COLUMNS]]
+    columns += [f"m.{quote('electors')} AS electors", f"m.{quote('roll_day')} AS roll_day"]
+    columns += [f"t.{column}" for column in TOTAL_COLUMNS]
     if growth_since is not None:
         columns += [f"t.{column}" for column in since_columns()]
     with connection.cursor() as cursor:
@@ -375,8 +383,10 @@ def _member_standing(row, *, day, target, role_labels):
         division=row.division or "",
         division_hi=row.division_hi or "",
         electors=electors,
+        roll_day=_as_date(row.roll_day) if has_seat else None,
         accounts=row.accounts or 0,  # NULL: no account (the LEFT JOIN found no totals)
     )
+    standing.roll_after_day = standing.roll_day is not None and standing.roll_day > day
     standing.growth = {window: getattr(row, f"growth_{window}") for window in GROWTH_WINDOWS}
     if hasattr(row, "growth_since"):
         standing.since[""] = (row.growth_since, row.base_since)
@@ -407,6 +417,11 @@ def _member_standing(row, *, day, target, role_labels):
         needed=standing.needed, growth=growth_30, window_days=30, today=day
     )
     return standing
+
+
+def _as_date(value):
+    """A date read straight from the cursor: SQLite gives its ISO text, PostgreSQL a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _matches_status(member, status):

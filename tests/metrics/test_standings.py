@@ -4,9 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from legislators.models import Platform, Role
+from legislators.models import Platform, Role, VoterRoll
 from metrics.arithmetic import Status
 from metrics.models import Target
 from metrics.standings import engine, rollups
@@ -179,3 +180,26 @@ def test_rollups_weight_by_electors(day):
     assert rollup.members == 2
     assert rollup.attainment == pytest.approx(2_000 * 100 / 110_000)
     assert rollup.meets == 1
+
+
+def test_a_day_before_the_seats_first_roll_uses_that_roll_and_says_so(client, viewer):
+    from metrics.reports import tables
+
+    today = timezone.localdate()
+    member = factories.member_with_counts("Early Day", series={Platform.X: {today - timedelta(days=400): 5_000}})
+    roll = VoterRoll.objects.get(constituency=member.constituency)
+    roll.published_on = today - timedelta(days=100)
+    roll.save()
+    early, late = today - timedelta(days=300), today
+
+    before = engine.standings(day=early).members[0]
+    after = engine.standings(day=late).members[0]
+    assert (before.electors, before.roll_day, before.roll_after_day) == (roll.total_electors, roll.published_on, True)
+    assert (after.roll_day, after.roll_after_day) == (roll.published_on, False)
+
+    client.force_login(viewer)
+    page = client.get(reverse("metrics:member", args=[member.pk]), {"date": early.isoformat()}).content.decode()
+    assert "from the first roll, published" in page
+    assert "from the first roll" not in client.get(reverse("metrics:member", args=[member.pk])).content.decode()
+    row = tables.standing_record(before, engine.target_in_force(day=early))
+    assert (row["roll_day"], row["roll_after_day"]) == (roll.published_on, True)
