@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from follower_tracker.db import analyse_tables
 from legislators.audit import audit_entry
 from legislators.models import (
     Appointment,
@@ -32,7 +33,7 @@ from legislators.models import (
 from legislators.services import legislators_refresh_current
 from legislators.validation import clean_for_field
 from metrics.counts import counts_upsert
-from metrics.models import FollowerSnapshot, Source
+from metrics.models import FollowerSnapshot, LatestCount, Source
 
 from .planners import PLANNERS
 from .read import read_table
@@ -352,6 +353,8 @@ def _write_plan(plan, *, batch, user):
         writer.write(model)
     AuditEntry.objects.bulk_create(writer.entries, batch_size=2000)
     legislators_refresh_current(ids=_people_of(plan, writer.resolve))
+    # The first user after the import gets the plans of a settled database (after the commit).
+    analyse_tables(*writer.written)
 
 
 def _is_reference(value):
@@ -367,6 +370,7 @@ class _PlanWriter:
         self.ids = {}  # (model, key) -> pk, for references between the plan's records
         self.now = timezone.now()
         self.entries = []
+        self.written = []  # the models whose tables were written to
         self.by_model = {}
         for change in plan.changes:
             self.by_model.setdefault(change.model, []).append(change)
@@ -384,12 +388,18 @@ class _PlanWriter:
             return
         if model == "metrics.followersnapshot":
             self.entries.extend(_write_counts(changes, batch=self.batch, user=self.user, now=self.now))
+            if any(c.action != "unchanged" for c in changes):
+                self.written += [FollowerSnapshot, LatestCount, AuditEntry]
             return
-        self.create(model, [c for c in changes if c.action == "create"])
-        self.update(model, [c for c in changes if c.action == "update"])
+        creates = [c for c in changes if c.action == "create"]
+        updates = [c for c in changes if c.action == "update"]
+        self.create(model, creates)
+        self.update(model, updates)
+        if creates or updates:
+            self.written += [_MODELS[model], AuditEntry]
         if model == "legislators.socialaccount":
             # A known platform id under a new handle is a rename: one account, both handles in its history.
-            HandleChange.objects.bulk_create(
+            renames = HandleChange.objects.bulk_create(
                 HandleChange(
                     account_id=c.existing_id,
                     old_handle=c.diff["handle"][0],
@@ -400,6 +410,8 @@ class _PlanWriter:
                 for c in changes
                 if c.action == "update" and "handle" in c.diff
             )
+            if renames:
+                self.written.append(HandleChange)
 
     def create(self, model, creates):
         """The new records in one bulk insert; their ids kept for the records that refer to them."""
