@@ -46,6 +46,7 @@ def ensure_database(url):
 
 
 def seed(count):
+    from follower_tracker.db import analyse_tables
     from legislators.models import Legislator, SocialAccount
 
     existing = SocialAccount.objects.filter(handle__startswith="bench_").count()
@@ -63,6 +64,7 @@ def seed(count):
         ],
         batch_size=5000,
     )
+    analyse_tables(Legislator, SocialAccount)  # the claims are planned as on a settled database
     return count
 
 

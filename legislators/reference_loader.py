@@ -23,6 +23,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from follower_tracker.db import analyse_tables
+
 from .audit import audit_entry
 from .models import (
     Appointment,
@@ -128,24 +130,45 @@ def read_reference(state):
     reference = STATES[state]
     folder = REFERENCE_DIR / reference.folder
     data = {}
-    data["divisions"] = [
+    data["divisions"] = _read_divisions(folder)
+    data["districts"] = _read_districts(folder, divisions={d["name"] for d in data["divisions"]})
+    data["constituencies"] = _read_constituencies(folder, districts={d["name"] for d in data["districts"]})
+    numbers = {c["number"] for c in data["constituencies"]}
+    data["voter_rolls"] = _read_voter_rolls(folder, numbers=numbers)
+    data["people"] = _read_people(folder)
+    people = {p["reference_id"] for p in data["people"]}
+    data["terms"] = _read_terms(folder, reference, people=people, numbers=numbers)
+    data["appointments"] = _read_appointments(folder, reference, people=people)
+    for name, rows, key in (("terms.csv", data["terms"], "person"), ("terms.csv", data["terms"], "number")):
+        _refuse_overlaps(name, rows, key)
+    _refuse_overlaps("appointments.csv", data["appointments"], "person")
+    return data
+
+
+def _read_divisions(folder):
+    return [
         {"name": row["division"], "name_hi": row["division_hi"]}
         for _line, row in _rows(folder, "divisions.csv", ["division", "division_hi"])
     ]
-    divisions = {d["name"] for d in data["divisions"]}
-    data["districts"] = []
+
+
+def _read_districts(folder, *, divisions):
+    districts = []
     for line, row in _rows(folder, "districts.csv", ["district", "district_hi", "division"]):
         if row["division"] not in divisions:
             raise ReferenceError(f"districts.csv, line {line}: unknown division “{row['division']}”")
-        data["districts"].append({"name": row["district"], "name_hi": row["district_hi"], "division": row["division"]})
-    districts = {d["name"] for d in data["districts"]}
-    data["constituencies"] = []
+        districts.append({"name": row["district"], "name_hi": row["district_hi"], "division": row["division"]})
+    return districts
+
+
+def _read_constituencies(folder, *, districts):
+    constituencies = []
     for line, row in _rows(folder, "constituencies.csv", ["number", "name", "district", "reserved_category"]):
         if row["district"] not in districts:
             raise ReferenceError(f"constituencies.csv, line {line}: unknown district “{row['district']}”")
         if row["reserved_category"] not in Constituency.Reserved.values:
             raise ReferenceError(f"constituencies.csv, line {line}: reserved category “{row['reserved_category']}”")
-        data["constituencies"].append(
+        constituencies.append(
             {
                 "number": _int("constituencies.csv", line, row["number"], "number"),
                 "name": row["name"],
@@ -153,14 +176,17 @@ def read_reference(state):
                 "reserved_category": row["reserved_category"],
             }
         )
-    numbers = {c["number"] for c in data["constituencies"]}
-    data["voter_rolls"] = []
+    return constituencies
+
+
+def _read_voter_rolls(folder, *, numbers):
+    rolls = []
     for line, row in _rows(folder, "voter_rolls.csv", ["constituency_number", "published_on", "electors", "source"]):
         number = _int("voter_rolls.csv", line, row["constituency_number"], "constituency number")
         electors = _int("voter_rolls.csv", line, row["electors"], "electors")
         if number not in numbers or electors <= 0:
             raise ReferenceError(f"voter_rolls.csv, line {line}: unknown constituency or electors ≤ 0")
-        data["voter_rolls"].append(
+        rolls.append(
             {
                 "number": number,
                 "published_on": _date("voter_rolls.csv", line, row["published_on"], "published_on"),
@@ -168,12 +194,18 @@ def read_reference(state):
                 "source": row["source"],
             }
         )
-    data["people"] = [
+    return rolls
+
+
+def _read_people(folder):
+    return [
         {"reference_id": row["person_id"], "name": row["name"]}
         for _line, row in _rows(folder, "people.csv", ["person_id", "name"])
     ]
-    people = {p["reference_id"] for p in data["people"]}
-    data["terms"] = []
+
+
+def _read_terms(folder, reference, *, people, numbers):
+    terms = []
     columns = ["person_id", "constituency_number", "party", "start", "end", "how_elected", "election_year"]
     for line, row in _rows(folder, "terms.csv", columns):
         number = _int("terms.csv", line, row["constituency_number"], "constituency number")
@@ -181,7 +213,7 @@ def read_reference(state):
             raise ReferenceError(f"terms.csv, line {line}: unknown person, constituency or party")
         if row["how_elected"] not in Term.HowElected.values:
             raise ReferenceError(f"terms.csv, line {line}: how_elected “{row['how_elected']}”")
-        data["terms"].append(
+        terms.append(
             {
                 "person": row["person_id"],
                 "number": number,
@@ -193,11 +225,15 @@ def read_reference(state):
                 "line": line,
             }
         )
-    data["appointments"] = []
+    return terms
+
+
+def _read_appointments(folder, reference, *, people):
+    appointments = []
     for line, row in _rows(folder, "appointments.csv", ["person_id", "role", "portfolio", "start", "end"]):
         if row["person_id"] not in people or row["role"] not in ("CM", "CABINET", "MOS_IC", "MOS"):
             raise ReferenceError(f"appointments.csv, line {line}: unknown person or role")
-        data["appointments"].append(
+        appointments.append(
             {
                 "person": row["person_id"],
                 "role": row["role"],
@@ -208,10 +244,7 @@ def read_reference(state):
                 "line": line,
             }
         )
-    for name, rows, key in (("terms.csv", data["terms"], "person"), ("terms.csv", data["terms"], "number")):
-        _refuse_overlaps(name, rows, key)
-    _refuse_overlaps("appointments.csv", data["appointments"], "person")
-    return data
+    return appointments
 
 
 def _overlap(a_start, a_end, b_start, b_end):
@@ -250,77 +283,9 @@ def reference_load(*, state):
     result = LoadResult()
     entries = []
     with transaction.atomic():
-        divisions = _load(
-            result,
-            entries,
-            "divisions",
-            Division,
-            {d.name: d for d in Division.objects.all()},
-            {row["name"]: row for row in data["divisions"]},
-            lambda row: Division(name=row["name"], name_hi=row["name_hi"]),
-            ("name", "name_hi"),
-        )
-        districts = _load(
-            result,
-            entries,
-            "districts",
-            District,
-            {d.name: d for d in District.objects.all()},
-            {row["name"]: row for row in data["districts"]},
-            lambda row: District(name=row["name"], name_hi=row["name_hi"], division=divisions[row["division"]]),
-            ("name", "name_hi", "division_id"),
-        )
-        seats = _load(
-            result,
-            entries,
-            "constituencies",
-            Constituency,
-            {
-                c.number: c
-                for c in Constituency.objects.filter(state_code=reference.code, kind=Constituency.Kind.ASSEMBLY)
-            },
-            {row["number"]: row for row in data["constituencies"]},
-            lambda row: Constituency(
-                state_code=reference.code,
-                kind=Constituency.Kind.ASSEMBLY,
-                number=row["number"],
-                name=row["name"],
-                district=districts[row["district"]],
-                reserved_category=row["reserved_category"],
-            ),
-            ("name", "district_id", "reserved_category"),
-        )
-        _load(
-            result,
-            entries,
-            "voter rolls",
-            VoterRoll,
-            {
-                (r.constituency_id, r.published_on): r
-                for r in VoterRoll.objects.filter(constituency__in=list(seats.values()))
-            },
-            {(seats[row["number"]].pk, row["published_on"]): row for row in data["voter_rolls"]},
-            lambda row: VoterRoll(
-                constituency=seats[row["number"]],
-                published_on=row["published_on"],
-                total_electors=row["electors"],
-                source=row["source"],
-            ),
-            ("total_electors", "source"),
-        )
-        parties = _load(
-            result,
-            entries,
-            "parties",
-            Party,
-            {p.short_name: p for p in Party.objects.all()},
-            {
-                short: {"short_name": short, "name": name, "colour": colour}
-                for short, (name, colour) in reference.parties.items()
-            },
-            lambda row: Party(short_name=row["short_name"], name=row["name"], colour=row["colour"]),
-            ("name",),
-        )
+        districts = _load_divisions_and_districts(result, entries, data)
+        seats = _load_seats_and_rolls(result, entries, reference, data, districts)
+        parties = _load_parties(result, entries, reference)
         people = _load(
             result,
             entries,
@@ -332,61 +297,158 @@ def reference_load(*, state):
             ("name",),
         )
         person_ids = [p.pk for p in people.values()]
-        stored_terms = list(
-            Term.objects.filter(legislator_id__in=person_ids)
-            | Term.objects.filter(constituency__in=list(seats.values()))
-        )
-        new_terms = _load(
-            result,
-            entries,
-            "terms",
-            Term,
-            {(t.legislator_id, t.start): t for t in stored_terms},
-            {(people[row["person"]].pk, row["start"]): row for row in data["terms"]},
-            lambda row: Term(
-                legislator=people[row["person"]],
-                constituency=seats[row["number"]],
-                party=parties[row["party"]],
-                start=row["start"],
-                end=row["end"],
-                how_elected=row["how_elected"],
-                # Every ended term of the reference ended with its assembly (no by-election, death or
-                # resignation is in the source: PROVENANCE.md, "Known gaps").
-                end_reason=Term.EndReason.COMPLETION if row["end"] else "",
-                source=row["source"],
-            ),
-            ("constituency_id", "party_id", "end"),
-            only_new=True,
-        )
-        _refuse_stored_overlaps(new_terms, stored_terms)
-        Term.objects.bulk_create(new_terms, batch_size=500)
-        stored_appointments = list(Appointment.objects.filter(legislator_id__in=person_ids))
-        new_appointments = _load(
-            result,
-            entries,
-            "appointments",
-            Appointment,
-            {(a.legislator_id, a.start): a for a in stored_appointments},
-            {(people[row["person"]].pk, row["start"]): row for row in data["appointments"]},
-            lambda row: Appointment(
-                legislator=people[row["person"]],
-                role=row["role"],
-                portfolio=row["portfolio"],
-                start=row["start"],
-                end=row["end"],
-                source=row["source"],
-            ),
-            ("role", "end"),
-            only_new=True,
-        )
-        _refuse_stored_overlaps(new_appointments, stored_appointments, by_seat=False)
-        Appointment.objects.bulk_create(new_appointments, batch_size=500)
+        new_terms = _load_terms(result, entries, data, people, seats, parties)
+        new_appointments = _load_appointments(result, entries, data, people)
         for obj in [*new_terms, *new_appointments]:
             entries.append(_created_entry(obj))
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
         legislators_refresh_current(ids=person_ids)
         result.open_appointments = Appointment.objects.filter(legislator_id__in=person_ids, end__isnull=True).count()
+        if any(result.created.values()):
+            # The first user after the load gets the plans of a settled database (after the commit).
+            analyse_tables(
+                Division, District, Constituency, VoterRoll, Party, Legislator, Term, Appointment, AuditEntry
+            )
     return result
+
+
+def _load_divisions_and_districts(result, entries, data):
+    """The divisions, then their districts; returns {district name: district}."""
+    divisions = _load(
+        result,
+        entries,
+        "divisions",
+        Division,
+        {d.name: d for d in Division.objects.all()},
+        {row["name"]: row for row in data["divisions"]},
+        lambda row: Division(name=row["name"], name_hi=row["name_hi"]),
+        ("name", "name_hi"),
+    )
+    return _load(
+        result,
+        entries,
+        "districts",
+        District,
+        {d.name: d for d in District.objects.all()},
+        {row["name"]: row for row in data["districts"]},
+        lambda row: District(name=row["name"], name_hi=row["name_hi"], division=divisions[row["division"]]),
+        ("name", "name_hi", "division_id"),
+    )
+
+
+def _load_seats_and_rolls(result, entries, reference, data, districts):
+    """The state's assembly constituencies, then their voter rolls; returns {number: constituency}."""
+    seats = _load(
+        result,
+        entries,
+        "constituencies",
+        Constituency,
+        {c.number: c for c in Constituency.objects.filter(state_code=reference.code, kind=Constituency.Kind.ASSEMBLY)},
+        {row["number"]: row for row in data["constituencies"]},
+        lambda row: Constituency(
+            state_code=reference.code,
+            kind=Constituency.Kind.ASSEMBLY,
+            number=row["number"],
+            name=row["name"],
+            district=districts[row["district"]],
+            reserved_category=row["reserved_category"],
+        ),
+        ("name", "district_id", "reserved_category"),
+    )
+    _load(
+        result,
+        entries,
+        "voter rolls",
+        VoterRoll,
+        {
+            (r.constituency_id, r.published_on): r
+            for r in VoterRoll.objects.filter(constituency__in=list(seats.values()))
+        },
+        {(seats[row["number"]].pk, row["published_on"]): row for row in data["voter_rolls"]},
+        lambda row: VoterRoll(
+            constituency=seats[row["number"]],
+            published_on=row["published_on"],
+            total_electors=row["electors"],
+            source=row["source"],
+        ),
+        ("total_electors", "source"),
+    )
+    return seats
+
+
+def _load_parties(result, entries, reference):
+    return _load(
+        result,
+        entries,
+        "parties",
+        Party,
+        {p.short_name: p for p in Party.objects.all()},
+        {
+            short: {"short_name": short, "name": name, "colour": colour}
+            for short, (name, colour) in reference.parties.items()
+        },
+        lambda row: Party(short_name=row["short_name"], name=row["name"], colour=row["colour"]),
+        ("name",),
+    )
+
+
+def _load_terms(result, entries, data, people, seats, parties):
+    """The new terms, checked against the stored ones of their people and seats, created; returns them."""
+    stored_terms = list(
+        Term.objects.filter(legislator_id__in=[p.pk for p in people.values()])
+        | Term.objects.filter(constituency__in=list(seats.values()))
+    )
+    new_terms = _load(
+        result,
+        entries,
+        "terms",
+        Term,
+        {(t.legislator_id, t.start): t for t in stored_terms},
+        {(people[row["person"]].pk, row["start"]): row for row in data["terms"]},
+        lambda row: Term(
+            legislator=people[row["person"]],
+            constituency=seats[row["number"]],
+            party=parties[row["party"]],
+            start=row["start"],
+            end=row["end"],
+            how_elected=row["how_elected"],
+            # Every ended term of the reference ended with its assembly (no by-election, death or
+            # resignation is in the source: PROVENANCE.md, "Known gaps").
+            end_reason=Term.EndReason.COMPLETION if row["end"] else "",
+            source=row["source"],
+        ),
+        ("constituency_id", "party_id", "end"),
+        only_new=True,
+    )
+    _refuse_stored_overlaps(new_terms, stored_terms)
+    Term.objects.bulk_create(new_terms, batch_size=500)
+    return new_terms
+
+
+def _load_appointments(result, entries, data, people):
+    """The new appointments, checked against their people's stored ones, created; returns them."""
+    stored_appointments = list(Appointment.objects.filter(legislator_id__in=[p.pk for p in people.values()]))
+    new_appointments = _load(
+        result,
+        entries,
+        "appointments",
+        Appointment,
+        {(a.legislator_id, a.start): a for a in stored_appointments},
+        {(people[row["person"]].pk, row["start"]): row for row in data["appointments"]},
+        lambda row: Appointment(
+            legislator=people[row["person"]],
+            role=row["role"],
+            portfolio=row["portfolio"],
+            start=row["start"],
+            end=row["end"],
+            source=row["source"],
+        ),
+        ("role", "end"),
+        only_new=True,
+    )
+    _refuse_stored_overlaps(new_appointments, stored_appointments, by_seat=False)
+    Appointment.objects.bulk_create(new_appointments, batch_size=500)
+    return new_appointments
 
 
 def _load(result, entries, kind, model, existing, wanted, build, compared, *, only_new=False):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from follower_tracker.db import analyse_tables
 from legislators.audit import audit_entry
 from legislators.models import (
     Appointment,
@@ -32,7 +33,7 @@ from legislators.models import (
 from legislators.services import legislators_refresh_current
 from legislators.validation import clean_for_field
 from metrics.counts import counts_upsert
-from metrics.models import FollowerSnapshot, Source
+from metrics.models import FollowerSnapshot, LatestCount, Source
 
 from .planners import PLANNERS
 from .read import read_table
@@ -347,58 +348,105 @@ _WRITE_ORDER = [
 
 def _write_plan(plan, *, batch, user):
     """Bulk writes in dependency order, then the audit entries: statements per model, not per row."""
-    ids = {}  # (model, key) -> pk, for references between the plan's records
-    now = timezone.now()
-    entries = []
-
-    def resolve(value):
-        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]:
-            return ids.get(value)
-        return value
-
-    by_model = {}
-    for change in plan.changes:
-        by_model.setdefault(change.model, []).append(change)
-        if change.existing_id is not None:
-            ids[(change.model, change.key)] = change.existing_id
-    # Existing parties, districts and divisions referenced by name but not changed by the file.
-    _known_references(plan, ids)
+    writer = _PlanWriter(plan, batch=batch, user=user)
     for model in _WRITE_ORDER:
-        changes = by_model.get(model, [])
+        writer.write(model)
+    AuditEntry.objects.bulk_create(writer.entries, batch_size=2000)
+    legislators_refresh_current(ids=_people_of(plan, writer.resolve))
+    # The first user after the import gets the plans of a settled database (after the commit).
+    analyse_tables(*writer.written)
+
+
+def _is_reference(value):
+    """A reference to another record of the plan (or a stored one): (model label, natural key)."""
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]
+
+
+class _PlanWriter:
+    """Writes a plan's changes a model at a time; references between its records become their ids."""
+
+    def __init__(self, plan, *, batch, user):
+        self.batch, self.user = batch, user
+        self.ids = {}  # (model, key) -> pk, for references between the plan's records
+        self.now = timezone.now()
+        self.entries = []
+        self.written = []  # the models whose tables were written to
+        self.by_model = {}
+        for change in plan.changes:
+            self.by_model.setdefault(change.model, []).append(change)
+            if change.existing_id is not None:
+                self.ids[(change.model, change.key)] = change.existing_id
+        # Existing parties, districts and divisions referenced by name but not changed by the file.
+        _known_references(plan, self.ids)
+
+    def resolve(self, value):
+        return self.ids.get(value) if _is_reference(value) else value
+
+    def write(self, model):
+        changes = self.by_model.get(model, [])
         if not changes:
-            continue
+            return
         if model == "metrics.followersnapshot":
-            entries.extend(_write_counts(changes, batch=batch, user=user, now=now))
-            continue
-        cls = _MODELS[model]
-        has_updated_at = any(f.name == "updated_at" for f in cls._meta.fields)
+            self.entries.extend(_write_counts(changes, batch=self.batch, user=self.user, now=self.now))
+            if any(c.action != "unchanged" for c in changes):
+                self.written += [FollowerSnapshot, LatestCount, AuditEntry]
+            return
         creates = [c for c in changes if c.action == "create"]
+        updates = [c for c in changes if c.action == "update"]
+        self.create(model, creates)
+        self.update(model, updates)
+        if creates or updates:
+            self.written += [_MODELS[model], AuditEntry]
+        if model == "legislators.socialaccount":
+            # A known platform id under a new handle is a rename: one account, both handles in its history.
+            renames = HandleChange.objects.bulk_create(
+                HandleChange(
+                    account_id=c.existing_id,
+                    old_handle=c.diff["handle"][0],
+                    new_handle=c.diff["handle"][1],
+                    changed_on=timezone.localdate(self.now),
+                    source=ChangeSource.IMPORT,
+                )
+                for c in changes
+                if c.action == "update" and "handle" in c.diff
+            )
+            if renames:
+                self.written.append(HandleChange)
+
+    def create(self, model, creates):
+        """The new records in one bulk insert; their ids kept for the records that refer to them."""
+        cls = _MODELS[model]
         objects = []
         for change in creates:
             fields = {}
             for name, value in change.values.items():
                 if name.startswith("_"):
                     continue
-                fields[f"{name}_id" if name in _FOREIGN_KEYS else name] = resolve(value)
+                fields[f"{name}_id" if name in _FOREIGN_KEYS else name] = self.resolve(value)
             objects.append(cls(**fields))
         cls.objects.bulk_create(objects, batch_size=1000)
         for change, obj in zip(creates, objects, strict=True):
-            ids[(model, change.key)] = obj.pk
+            self.ids[(model, change.key)] = obj.pk
             change.existing_id = obj.pk
-            entries.append(
+            self.entries.append(
                 audit_entry(
                     model=model,
                     object_id=obj.pk,
                     object_repr=change.label,
                     action=AuditEntry.Action.CREATE,
-                    changes={n: (None, resolve(v)) for n, v in change.values.items() if not n.startswith("_")},
+                    changes={n: (None, self.resolve(v)) for n, v in change.values.items() if not n.startswith("_")},
                     source=ChangeSource.IMPORT,
-                    user=user,
-                    batch=batch,
+                    user=self.user,
+                    batch=self.batch,
                 )
             )
+
+    def update(self, model, updates):
+        """The changed records, one bulk update per set of changed fields."""
+        cls = _MODELS[model]
+        has_updated_at = any(f.name == "updated_at" for f in cls._meta.fields)
         groups = {}
-        for change in (c for c in changes if c.action == "update"):
+        for change in updates:
             groups.setdefault(frozenset(change.diff), []).append(change)
         for names, group in groups.items():
             objects = []
@@ -406,37 +454,27 @@ def _write_plan(plan, *, batch, user):
             for change in group:
                 obj = cls(pk=change.existing_id)
                 for name, attname in zip(names, attnames, strict=True):
-                    setattr(obj, attname, resolve(change.values[name]))
+                    setattr(obj, attname, self.resolve(change.values[name]))
                 if has_updated_at:
-                    obj.updated_at = now
+                    obj.updated_at = self.now
                 objects.append(obj)
-                entries.append(
+                self.entries.append(
                     audit_entry(
                         model=model,
                         object_id=change.existing_id,
                         object_repr=change.label,
                         action=AuditEntry.Action.UPDATE,
-                        changes={n: (_plain(change.diff[n][0]), resolve(change.diff[n][1])) for n in names},
+                        changes={n: (_plain(change.diff[n][0]), self.resolve(change.diff[n][1])) for n in names},
                         source=ChangeSource.IMPORT,
-                        user=user,
-                        batch=batch,
+                        user=self.user,
+                        batch=self.batch,
                     )
                 )
             cls.objects.bulk_update(objects, attnames + (["updated_at"] if has_updated_at else []), batch_size=500)
-        if model == "legislators.socialaccount":
-            # A known platform id under a new handle is a rename: one account, both handles in its history.
-            HandleChange.objects.bulk_create(
-                HandleChange(
-                    account_id=c.existing_id,
-                    old_handle=c.diff["handle"][0],
-                    new_handle=c.diff["handle"][1],
-                    changed_on=timezone.localdate(now),
-                    source=ChangeSource.IMPORT,
-                )
-                for c in changes
-                if c.action == "update" and "handle" in c.diff
-            )
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _people_of(plan, resolve):
+    """The ids of the people whose records, terms or appointments the plan wrote (their current view refreshed)."""
     people = {
         resolve(c.values.get("legislator")) if c.model != "legislators.legislator" else c.existing_id
         for c in plan.changes
@@ -453,7 +491,7 @@ def _write_plan(plan, *, batch, user):
             "legislator_id"
         )
     }
-    legislators_refresh_current(ids={pk for pk in people if pk})
+    return {pk for pk in people if pk}
 
 
 def _stored_ids(plan, model):
@@ -462,7 +500,7 @@ def _stored_ids(plan, model):
 
 def _plain(value):
     """An old value as the audit shows it: a reference by its natural key's last part."""
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]:
+    if _is_reference(value):
         key = value[1]
         return key[-1] if isinstance(key, tuple) else key
     return value
@@ -473,9 +511,8 @@ def _known_references(plan, ids):
     wanted = {}
     for change in plan.changes:
         for value in change.values.values():
-            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and "." in value[0]:
-                if value not in ids:
-                    wanted.setdefault(value[0], set()).add(value[1])
+            if _is_reference(value) and value not in ids:
+                wanted.setdefault(value[0], set()).add(value[1])
     if "legislators.division" in wanted:
         for pk, name in Division.objects.values_list("pk", "name"):
             ids[("legislators.division", name.lower())] = pk

@@ -154,24 +154,7 @@ def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
     found = PersonMatch(line=line, name=name, seat=seat_label, status=PersonMatch.NEW)
     raw_id = text(r.value(cells, "person_id"))
     if raw_id:
-        person = known.by_reference.get(raw_id.lower())
-        if person is None and raw_id.isdigit():
-            person = known.people.get(int(raw_id))
-        if person is None:
-            r.error(
-                line,
-                "person_id",
-                _(
-                    "Unknown person id “%(id)s”: expected the id of a recorded person (the number in the admin, "
-                    "or a reference id such as mp-p0217)."
-                )
-                % {"id": raw_id},
-            )
-            found.status, found.reason = PersonMatch.DECISION, _("unknown person id")
-            return found
-        found.status, found.person_id, found.person_name = PersonMatch.MATCHED, person["id"], person["name"]
-        found.reason = _("person id")
-        return found
+        return _match_person_id(r, line, raw_id, known, found)
     is_new = r.clean(line, "new", validation.clean_yes, r.value(cells, "new"))
     key, keys = name_key(name), name_keys(name)
     earlier = known.new_people.get((seat_id, key))
@@ -189,6 +172,44 @@ def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
         found.status, found.person_id, found.person_name = PersonMatch.MATCHED, person["id"], person["name"]
         found.reason = _("same name and seat") if seat else _("same name")
         return found
+    candidates = _like_people(name, keys, seat, pool, equal, known)
+    if not candidates and (adds_term or not pool or seat is None):
+        found.reason = (
+            _("no recorded person of that name in this seat") if seat else _("no recorded person of that name")
+        )
+        return found
+    if not candidates:
+        # No term in the row (a ministers file) and no like name: a new person here could be one of the
+        # seat's members spelt beyond recognition, a silent duplicate. Ask instead.
+        candidates = _seat_holders(known, seat_id, on_day)
+    return _decision_needed(r, line, name, found, candidates)
+
+
+def _match_person_id(r, line, raw_id, known, found):
+    """The person a ``person_id`` cell names (a reference id or the admin's number), else an error."""
+    person = known.by_reference.get(raw_id.lower())
+    if person is None and raw_id.isdigit():
+        person = known.people.get(int(raw_id))
+    if person is None:
+        r.error(
+            line,
+            "person_id",
+            _(
+                "Unknown person id “%(id)s”: expected the id of a recorded person (the number in the admin, "
+                "or a reference id such as mp-p0217)."
+            )
+            % {"id": raw_id},
+        )
+        found.status, found.reason = PersonMatch.DECISION, _("unknown person id")
+        return found
+    found.status, found.person_id, found.person_name = PersonMatch.MATCHED, person["id"], person["name"]
+    found.reason = _("person id")
+    return found
+
+
+def _like_people(name, keys, seat, pool, equal, known):
+    """(id, name, why) of the people the row may be: equal names in the pool, alike names (closest first),
+    and, for a row with a seat, the same name in another seat."""
     candidates = [(pk, known.people[pk]["name"], _("same name")) for pk in equal]
     candidates += [
         (pk, known.people[pk]["name"], _("alike name (%(score)s%%)") % {"score": round(score * 100)})
@@ -204,23 +225,21 @@ def _match(r, line, cells, name, seat, known, *, adds_term, on_day=None):
             for pk, person_keys in known.keys.items()
             if person_keys & keys and pk not in pool
         ]
-    if not candidates and (adds_term or not pool or seat is None):
-        found.reason = (
-            _("no recorded person of that name in this seat") if seat else _("no recorded person of that name")
-        )
-        return found
-    if not candidates:
-        # No term in the row (a ministers file) and no like name: a new person here could be one of the
-        # seat's members spelt beyond recognition, a silent duplicate. Ask instead.
-        held = sorted(
-            known.seat_terms(seat_id),
-            # The member on the row's role day first, then the latest.
-            key=lambda t: (on_day is not None and _overlaps(on_day, on_day, t["start"], t["end"]), t["start"]),
-            reverse=True,
-        )
-        candidates = [
-            (t["legislator_id"], known.people[t["legislator_id"]]["name"], _("holds or held this seat")) for t in held
-        ]
+    return candidates
+
+
+def _seat_holders(known, seat_id, on_day):
+    """(id, name, why) of the seat's members: the member on ``on_day`` first, then the latest."""
+    held = sorted(
+        known.seat_terms(seat_id),
+        key=lambda t: (on_day is not None and _overlaps(on_day, on_day, t["start"], t["end"]), t["start"]),
+        reverse=True,
+    )
+    return [(t["legislator_id"], known.people[t["legislator_id"]]["name"], _("holds or held this seat")) for t in held]
+
+
+def _decision_needed(r, line, name, found, candidates):
+    """The row is refused until the user names the person or marks it new: its (first five) candidates listed."""
     found.status, found.candidates = PersonMatch.DECISION, candidates[:5]
     found.reason = _("a decision is needed")
     listed = "; ".join(f"{candidate} (id {pk}: {why})" for pk, candidate, why in found.candidates)

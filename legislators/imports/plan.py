@@ -10,6 +10,8 @@ that would be created, updated or left unchanged; services.import_apply
 writes it in bulk, or writes nothing when there is any error.
 """
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +67,25 @@ def constituency_key(r, line, cells, lookups, *, number_column, required):
     return key
 
 
+@dataclass
+class _SeatRow:
+    """A constituencies row's checked values (None where a cell was wrong)."""
+
+    state: str
+    kind: object
+    number: object
+    name: str
+    reserved: object
+    district_name: str
+    division_name: str
+    district: dict | None  # the known district's lookup row
+    division: dict | None  # the known division's lookup row
+
+    @property
+    def key(self):
+        return (self.state, self.kind, self.number)
+
+
 def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=None):
     """lookups: divisions {lower name: row}, districts {lower name: row}, constituencies {(state, kind, number): row},
     rolls {(constituency id, date): row}."""
@@ -75,137 +96,165 @@ def plan_constituencies(table, lookups, *, mapping=None, constants=None, today=N
     seen = {}
     new_divisions, new_districts = {}, {}
     for line, cells in rows:
-        state = text(r.value(cells, "state_code")).upper()
-        if not (len(state) == 2 and state.isalpha()):
-            r.error(
-                line,
-                "state_code",
-                _("“%(value)s” is not a state code: expected two letters such as MP.") % {"value": state},
-            )
-        number = r.clean(
-            line,
-            "number",
-            validation.clean_positive_int,
-            r.value(cells, "number"),
-            what=gettext_lazy("Constituency number"),
-        )
-        kind = r.clean(
-            line, "constituency_kind", validation.clean_constituency_kind, r.value(cells, "constituency_kind")
-        )
-        name = text(r.value(cells, "name"))
-        if not name:
-            r.error(line, "name", _("No name: expected the constituency's name."))
-        reserved = r.clean(line, "reserved_category", validation.clean_reserved, r.value(cells, "reserved_category"))
-        district_name = text(r.value(cells, "district"))
-        division_name = text(r.value(cells, "division"))
-        district = lookups["districts"].get(district_name.lower())
-        division = lookups["divisions"].get(division_name.lower()) if division_name else None
-        if not district_name:
-            r.error(line, "district", _("No district: expected the district's name."))
-        elif district is None and district_name.lower() not in new_districts and not division_name:
-            r.error(
-                line,
-                "division",
-                _("District “%(district)s” is new, so its division is needed: expected a division name.")
-                % {"district": district_name},
-            )
-        key = (state, kind, number)
-        if number is not None and kind is not None:
-            if key in seen:
-                r.error(
-                    line,
-                    "number",
-                    _(
-                        "Constituency %(number)s appears twice (also on line %(other)s): expected "
-                        "one row per constituency."
-                    )
-                    % {"number": number, "other": seen[key]},
-                )
-            seen[key] = line
-        electors = roll_date = None
-        raw_electors, raw_date = r.value(cells, "electors"), r.value(cells, "roll_date")
-        if raw_electors != "":
-            electors = r.clean(
-                line, "electors", validation.clean_positive_int, raw_electors, what=gettext_lazy("Electors")
-            )
-            if raw_date == "":
-                r.error(
-                    line,
-                    "roll_date",
-                    _("Electors are given without the roll's date: expected the date the voter roll was published."),
-                )
-            else:
-                roll_date = r.clean(
-                    line, "roll_date", validation.clean_date, raw_date, what=gettext_lazy("Roll date"), today=today
-                )
+        row = _checked_seat(r, line, cells, lookups, new_districts)
+        _check_seat_once(r, line, row, seen)
+        electors, roll_date = _checked_roll(r, line, cells, today)
         if plan.errors:
             continue  # keep checking every row; build changes only for a clean file
         # Divisions and districts first: the constituency points at them.
-        if division_name and division is None and division_name.lower() not in new_divisions:
-            new_divisions[division_name.lower()] = change(
-                plan,
-                "legislators.division",
-                division_name.lower(),
-                line,
-                {"name": division_name, "name_hi": text(r.value(cells, "division_hi"))},
-                None,
-                division_name,
-            )
-        if district is None and district_name.lower() not in new_districts:
-            new_districts[district_name.lower()] = change(
-                plan,
-                "legislators.district",
-                district_name.lower(),
-                line,
-                {
-                    "name": district_name,
-                    "name_hi": text(r.value(cells, "district_hi")),
-                    "division": ("legislators.division", division_name.lower()),
-                },
-                None,
-                district_name,
-            )
-        values = {
-            "state_code": state,
-            "kind": kind,
-            "number": number,
-            "name": name,
-            "district": ("legislators.district", district_name.lower()),
-            "reserved_category": reserved,
-        }
-        name_hi = text(r.value(cells, "name_hi"))
-        if name_hi or "name_hi" in r.index:
-            values["name_hi"] = name_hi
-        existing = lookups["constituencies"].get(key)
-        if existing is not None:
-            existing = {**existing, "district": ("legislators.district", existing["district_name"].lower())}
-        change(plan, "legislators.constituency", key, line, values, existing, f"{number} {name}")
+        _plan_new_places(plan, r, line, cells, row, new_divisions, new_districts)
+        existing = _plan_seat(plan, r, line, cells, row, lookups)
         if electors is not None and roll_date is not None:
-            roll = {
-                "constituency": ("legislators.constituency", key),
-                "published_on": roll_date,
-                "total_electors": electors,
-            }
-            source = text(r.value(cells, "roll_source"))
-            if source:
-                roll["source"] = source
-            existing_roll = None
-            if existing is not None:
-                existing_roll = lookups["rolls"].get((existing["id"], roll_date))
-                if existing_roll is not None:
-                    existing_roll = {**existing_roll, "constituency": ("legislators.constituency", key)}
-            change(
-                plan,
-                "legislators.voterroll",
-                (key, roll_date),
-                line,
-                roll,
-                existing_roll,
-                f"{number} {name} {roll_date}",
-            )
+            _plan_seat_roll(plan, r, line, cells, row, existing, electors, roll_date, lookups)
     if plan.errors:
         plan.changes = []
     return plan
+
+
+def _checked_seat(r, line, cells, lookups, new_districts):
+    """The row's constituency cells, checked (each error recorded with its line and column)."""
+    state = text(r.value(cells, "state_code")).upper()
+    if not (len(state) == 2 and state.isalpha()):
+        r.error(
+            line,
+            "state_code",
+            _("“%(value)s” is not a state code: expected two letters such as MP.") % {"value": state},
+        )
+    number = r.clean(
+        line,
+        "number",
+        validation.clean_positive_int,
+        r.value(cells, "number"),
+        what=gettext_lazy("Constituency number"),
+    )
+    kind = r.clean(line, "constituency_kind", validation.clean_constituency_kind, r.value(cells, "constituency_kind"))
+    name = text(r.value(cells, "name"))
+    if not name:
+        r.error(line, "name", _("No name: expected the constituency's name."))
+    reserved = r.clean(line, "reserved_category", validation.clean_reserved, r.value(cells, "reserved_category"))
+    district_name = text(r.value(cells, "district"))
+    division_name = text(r.value(cells, "division"))
+    district = lookups["districts"].get(district_name.lower())
+    division = lookups["divisions"].get(division_name.lower()) if division_name else None
+    if not district_name:
+        r.error(line, "district", _("No district: expected the district's name."))
+    elif district is None and district_name.lower() not in new_districts and not division_name:
+        r.error(
+            line,
+            "division",
+            _("District “%(district)s” is new, so its division is needed: expected a division name.")
+            % {"district": district_name},
+        )
+    return _SeatRow(state, kind, number, name, reserved, district_name, division_name, district, division)
+
+
+def _check_seat_once(r, line, row, seen):
+    """A constituency appears on one row only (``seen``: key -> its first line)."""
+    if row.number is None or row.kind is None:
+        return
+    if row.key in seen:
+        r.error(
+            line,
+            "number",
+            _("Constituency %(number)s appears twice (also on line %(other)s): expected one row per constituency.")
+            % {"number": row.number, "other": seen[row.key]},
+        )
+    seen[row.key] = line
+
+
+def _checked_roll(r, line, cells, today):
+    """(electors, roll date) of the row's voter roll, (None, None) when it gives none."""
+    electors = roll_date = None
+    raw_electors, raw_date = r.value(cells, "electors"), r.value(cells, "roll_date")
+    if raw_electors != "":
+        electors = r.clean(line, "electors", validation.clean_positive_int, raw_electors, what=gettext_lazy("Electors"))
+        if raw_date == "":
+            r.error(
+                line,
+                "roll_date",
+                _("Electors are given without the roll's date: expected the date the voter roll was published."),
+            )
+        else:
+            roll_date = r.clean(
+                line, "roll_date", validation.clean_date, raw_date, what=gettext_lazy("Roll date"), today=today
+            )
+    return electors, roll_date
+
+
+def _plan_new_places(plan, r, line, cells, row, new_divisions, new_districts):
+    """The row's division and district, created when not known (once per file)."""
+    division_name, district_name = row.division_name, row.district_name
+    if division_name and row.division is None and division_name.lower() not in new_divisions:
+        new_divisions[division_name.lower()] = change(
+            plan,
+            "legislators.division",
+            division_name.lower(),
+            line,
+            {"name": division_name, "name_hi": text(r.value(cells, "division_hi"))},
+            None,
+            division_name,
+        )
+    if row.district is None and district_name.lower() not in new_districts:
+        new_districts[district_name.lower()] = change(
+            plan,
+            "legislators.district",
+            district_name.lower(),
+            line,
+            {
+                "name": district_name,
+                "name_hi": text(r.value(cells, "district_hi")),
+                "division": ("legislators.division", division_name.lower()),
+            },
+            None,
+            district_name,
+        )
+
+
+def _plan_seat(plan, r, line, cells, row, lookups):
+    """The constituency's change; returns its stored lookup row (None when new)."""
+    values = {
+        "state_code": row.state,
+        "kind": row.kind,
+        "number": row.number,
+        "name": row.name,
+        "district": ("legislators.district", row.district_name.lower()),
+        "reserved_category": row.reserved,
+    }
+    name_hi = text(r.value(cells, "name_hi"))
+    if name_hi or "name_hi" in r.index:
+        values["name_hi"] = name_hi
+    existing = lookups["constituencies"].get(row.key)
+    if existing is not None:
+        existing = {**existing, "district": ("legislators.district", existing["district_name"].lower())}
+    change(plan, "legislators.constituency", row.key, line, values, existing, f"{row.number} {row.name}")
+    return existing
+
+
+def _plan_seat_roll(plan, r, line, cells, row, existing, electors, roll_date, lookups):
+    """The voter roll the row gives, for the constituency (``existing``: its stored row, None when new)."""
+    key = row.key
+    roll = {
+        "constituency": ("legislators.constituency", key),
+        "published_on": roll_date,
+        "total_electors": electors,
+    }
+    source = text(r.value(cells, "roll_source"))
+    if source:
+        roll["source"] = source
+    existing_roll = None
+    if existing is not None:
+        existing_roll = lookups["rolls"].get((existing["id"], roll_date))
+        if existing_roll is not None:
+            existing_roll = {**existing_roll, "constituency": ("legislators.constituency", key)}
+    change(
+        plan,
+        "legislators.voterroll",
+        (key, roll_date),
+        line,
+        roll,
+        existing_roll,
+        f"{row.number} {row.name} {roll_date}",
+    )
 
 
 def plan_voter_rolls(table, lookups, *, mapping=None, constants=None, today=None):
