@@ -18,8 +18,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework import serializers as fields
@@ -38,10 +37,6 @@ from metrics.reports.timeseries import step_end
 from metrics.standings import engine, rollups
 from metrics.standings import freshness as freshness_selectors
 from metrics.standings.filters import (
-    PLATFORM_CHOICES,
-    ROLE_CHOICES,
-    SORT_FIELDS,
-    STATUS_CHOICES,
     StandingsFilterForm,
     sort_members,
 )
@@ -49,97 +44,33 @@ from metrics.standings.history import member_history
 
 from . import serializers as shapes
 from .pagination import IdCursorPagination, ListCursorPagination, NewestFirstCursorPagination, paginated
+from .params import (
+    BY,
+    CURSOR,
+    DATE,
+    DISTRICT,
+    DIVISION,
+    END,
+    ERRORS,
+    FORMAT,
+    FORMAT_PARQUET,
+    MEMBER_FILTERS,
+    NOT_FOUND,
+    PAGE_SIZE,
+    PARTY,
+    PLATFORM,
+    Q_PARAM,
+    ROLE,
+    SORT,
+    STALE,
+    STANDINGS_FILTERS,
+    START,
+    STEP,
+    TARGET_META,
+    list_responses,
+)
 from .permissions import FILE_FORMATS, CanViewDashboard
 from .renderers import PARQUET_CONTENT_TYPE, CSVRenderer, ParquetRenderer, parquet_bytes
-
-# --- the documented query parameters ----------------------------------------------
-
-
-def _choices(choices):
-    return [value for value, _label in choices if value]
-
-
-def _param(name, type_, description, **extra):
-    return OpenApiParameter(name, type_, OpenApiParameter.QUERY, description=description, **extra)
-
-
-Q_PARAM = _param("q", str, "Part of the member's name, in English or Hindi.")
-ROLE = _param("role", str, "The role held on the day; 'ministers': every minister.", enum=_choices(ROLE_CHOICES))
-PARTY = _param("party", int, "A party's id.")
-DIVISION = _param("division", int, "A division's id (one you may see).")
-DISTRICT = _param("district", int, "A district's id (in the division, when one is given).")
-PLATFORM = _param("platform", str, "Count one platform only.", enum=_choices(PLATFORM_CHOICES))
-STATUS = _param("status", str, "Standing on the day.", enum=_choices(STATUS_CHOICES))
-DATE = _param("date", OpenApiTypes.DATE, "The day (as on; default today, Asia/Kolkata); not in the future.")
-SORT = _param(
-    "sort",
-    str,
-    "Order (default share); '-' before it: descending. n/a rows always last.",
-    enum=[name for field in SORT_FIELDS for name in (field, f"-{field}")],
-)
-START = _param("start", OpenApiTypes.DATE, "First day (default: the member's first count).")
-END = _param("end", OpenApiTypes.DATE, "Last day (default: date, else today).")
-STEP = _param(
-    "step", str, "daily, or the last count of each week (ending Sunday) or month.", enum=["daily", "weekly", "monthly"]
-)
-BY = _param("by", str, "Group by division or district (default district).", enum=["division", "district"])
-STALE = _param("stale", bool, "Only accounts without a successful poll for STALE_AFTER_DAYS days.")
-CURSOR = _param("cursor", str, "The page after (or before) another: take it from next or previous.")
-PAGE_SIZE = _param("page_size", int, "Rows a page (default 100, at most 1000; history: 1000, at most 10000).")
-FORMAT = _param(
-    "format", str, "json (pages), or the whole list as csv (needs export permission).", enum=["json", "csv"]
-)
-FORMAT_PARQUET = _param(
-    "format",
-    str,
-    "json (pages), or the whole list as csv or parquet (both need export permission).",
-    enum=["json", "csv", "parquet"],
-)
-STANDINGS_FILTERS = [Q_PARAM, ROLE, PARTY, DIVISION, DISTRICT, PLATFORM, STATUS, DATE]
-MEMBER_FILTERS = [Q_PARAM, ROLE, PARTY, DIVISION, DISTRICT, DATE]
-
-ERROR = inline_serializer("Error", {"detail": fields.CharField()})
-# Errors are JSON whatever format was asked for.
-ERRORS = {(status, "application/json"): ERROR for status in (401, 403, 406, 429)}
-NOT_FOUND = {(404, "application/json"): ERROR}
-BAD_FILTERS = {
-    (400, "application/json"): inline_serializer(
-        "FilterErrors", {"field": fields.ListField(child=fields.CharField(), help_text="The form's messages")}
-    )
-}
-
-
-def _page_of(name, row_serializer, **meta):
-    return inline_serializer(
-        name,
-        {
-            **meta,
-            "next": fields.URLField(allow_null=True),
-            "previous": fields.URLField(allow_null=True),
-            "results": row_serializer(many=True),
-        },
-    )
-
-
-def _list_responses(name, row_serializer, *, parquet=False, **meta):
-    responses = {
-        (200, "application/json"): _page_of(name, row_serializer, **meta),
-        (200, "text/csv"): OpenApiTypes.STR,
-        **BAD_FILTERS,
-        **ERRORS,
-    }
-    if parquet:
-        responses[(200, PARQUET_CONTENT_TYPE)] = OpenApiTypes.BINARY
-    return responses
-
-
-TARGET_META = {
-    "day": fields.DateField(),
-    "target": inline_serializer(
-        "TargetInForce", {"percent": fields.FloatField(), "stretch_percent": fields.FloatField()}
-    ),
-}
-
 
 # --- the base view ----------------------------------------------------------------
 
@@ -274,7 +205,7 @@ def _day_url(request, day):
         summary="Every member's standing on a day",
         description="The standings engine's rows, as the overview page and the standings export show them.",
         parameters=[*STANDINGS_FILTERS, SORT, CURSOR, PAGE_SIZE, FORMAT_PARQUET],
-        responses=_list_responses("StandingsPage", shapes.StandingSerializer, parquet=True, **TARGET_META),
+        responses=list_responses("StandingsPage", shapes.StandingSerializer, parquet=True, **TARGET_META),
     )
 )
 class StandingsView(ReadView):
@@ -308,7 +239,7 @@ class StandingsView(ReadView):
         summary="Division or district totals",
         description="Elector-weighted attainment of the filtered members; n/a members counted apart.",
         parameters=[*STANDINGS_FILTERS, BY, CURSOR, PAGE_SIZE, FORMAT],
-        responses=_list_responses("RollupsPage", shapes.RollupSerializer, **TARGET_META),
+        responses=list_responses("RollupsPage", shapes.RollupSerializer, **TARGET_META),
     )
 )
 class RollupsView(ReadView):
@@ -349,7 +280,7 @@ HISTORY_ORDER = [shapes.COMBINED, *engine.PLATFORMS]
         ),
         parameters=[START, END, DATE, STEP, PLATFORM, CURSOR, PAGE_SIZE, FORMAT_PARQUET],
         responses={
-            **_list_responses(
+            **list_responses(
                 "HistoryPage",
                 shapes.HistoryPointSerializer,
                 parquet=True,
@@ -434,7 +365,7 @@ def _with_accounts(members):
         operation_id="members_list",
         summary="Members in office on a day, with their accounts",
         parameters=[*MEMBER_FILTERS, CURSOR, PAGE_SIZE, FORMAT],
-        responses=_list_responses("MembersPage", shapes.MemberSerializer),
+        responses=list_responses("MembersPage", shapes.MemberSerializer),
     )
 )
 class MembersView(ReadView):
@@ -505,7 +436,7 @@ def _constituencies(request, *, day):
         operation_id="constituencies_list",
         summary="Constituencies, with their voter rolls",
         parameters=[Q_PARAM, DIVISION, DISTRICT, DATE, CURSOR, PAGE_SIZE, FORMAT],
-        responses=_list_responses("ConstituenciesPage", shapes.ConstituencySerializer),
+        responses=list_responses("ConstituenciesPage", shapes.ConstituencySerializer),
     )
 )
 class ConstituenciesView(ReadView):
@@ -570,7 +501,7 @@ class ConstituencyView(ReadView):
         operation_id="fetch_runs_list",
         summary="Fetch runs, newest first (needs the data freshness permission)",
         parameters=[PLATFORM, CURSOR, PAGE_SIZE, FORMAT],
-        responses=_list_responses("FetchRunsPage", shapes.FetchRunSerializer),
+        responses=list_responses("FetchRunsPage", shapes.FetchRunSerializer),
     )
 )
 class FetchRunsView(ReadView):
@@ -611,7 +542,7 @@ def _as_text(row, names):
         summary="Every active account's polling health (needs the data freshness permission)",
         description="Never polled first, then the oldest successful poll: the data freshness export's rows.",
         parameters=[Q_PARAM, ROLE, PARTY, DIVISION, DISTRICT, PLATFORM, STALE, CURSOR, PAGE_SIZE, FORMAT],
-        responses=_list_responses("FreshnessPage", shapes.FreshnessSerializer),
+        responses=list_responses("FreshnessPage", shapes.FreshnessSerializer),
     )
 )
 class FreshnessView(ReadView):
