@@ -24,6 +24,7 @@ from .models import (
     Term,
     overlapping,
 )
+from .signals import people_changed
 
 # The first day of the Republic: the start given to a term whose start was
 # never recorded (a member carried over from before terms existed).
@@ -76,6 +77,7 @@ def accounts_retire(*, accounts, user=None, source=ChangeSource.ADMIN):
             )
             for account in accounts
         )
+        people_changed.send(sender=SocialAccount, legislator_ids={a.legislator_id for a in accounts}, since=None)
     return len(accounts)
 
 

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from legislators.audit import audit_entry
@@ -32,6 +33,9 @@ from legislators.models import AuditEntry, ChangeSource
 from .models import FollowerSnapshot, LatestCount, Source
 
 BY_HAND = (Source.MANUAL, Source.IMPORT)
+# Sent in the writer's transaction after every write, with ``touched``: {account_id: the earliest day
+# written}. The standings table listens (metrics.standings.upkeep): counts know nothing of standings.
+counts_written = Signal()
 # Beyond this many accounts, the day filter alone is cheaper than a huge IN list.
 LARGEST_ACCOUNT_FILTER = 5000
 
@@ -95,7 +99,9 @@ def counts_upsert(rows, *, source, now, evidence_url="", evidence_urls=None, use
     if connection.vendor == "postgresql" and not by_hand and not stored:
         # The common case, a poll with nothing stored by hand or newer on its
         # days: nothing to audit, so a COPY and two set-based statements do it all.
-        return _upsert_counts_postgresql(applied, source=source, now=now, evidence_url=evidence_url)
+        _upsert_counts_postgresql(applied, source=source, now=now, evidence_url=evidence_url)
+        _announce(applied)
+        return len(applied)
     written = _write_history(
         applied, source=source, now=now, evidence_url=evidence_url, evidence_urls=evidence_urls or {}
     )
@@ -110,7 +116,18 @@ def counts_upsert(rows, *, source, now, evidence_url="", evidence_urls=None, use
         audit_source=audit_source or (ChangeSource.MANUAL if by_hand else ChangeSource.POLL),
     )
     _move_latest_forward(applied, source=source, now=now)
+    _announce(applied)
     return len(applied)
+
+
+def _announce(rows):
+    """Tell the listeners (the standings table) which accounts changed from which day."""
+    touched = {}
+    for row in rows:
+        if row.account_id not in touched or row.day < touched[row.account_id]:
+            touched[row.account_id] = row.day
+    if touched:
+        counts_written.send(sender=FollowerSnapshot, touched=touched)
 
 
 def _stored_counts(rows, *, by_hand, now):
