@@ -25,6 +25,7 @@ from legislators.models import (
 )
 from metrics.models import FollowerSnapshot, LatestCount, Source, Target
 from metrics.polling.clients.demo import PROFILES, profile_for
+from metrics.standings.daily import standings_rebuild
 
 STATE_CODE = "DM"  # an invented state code: "demo"
 PLATFORM_SHARE = {Platform.X: 0.35, Platform.FACEBOOK: 0.35, Platform.INSTAGRAM: 0.2, Platform.YOUTUBE: 0.1}
@@ -101,6 +102,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = self._seed(rng, members=members, days=days)
             self._poll_often()
+        standings_rebuild()  # the standings kept day by day, from the seeded counts (then ANALYZE)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo state: {counts['members']} members, {counts['accounts']} accounts, "
