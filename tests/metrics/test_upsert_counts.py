@@ -91,7 +91,9 @@ def test_a_large_batch_records_every_count_and_status_in_set_based_statements():
     with CaptureQueriesContext(connection) as queries:
         runs.record_batch_results(batch=batch, results=results, api_calls=12, now=now)
     if connection.vendor == "postgresql":  # SQLite's bulk statements are cut by its limit on parameters
-        assert len(queries) <= 20
+        # 19 for the counts, statuses and run; 4-5 more keep the members' standings rows in the same
+        # transaction (table bounds, lock, target, engine, upsert): fixed, whatever the number of accounts.
+        assert len(queries) <= 25
 
     today = timezone.localdate(now)
     stored = dict(FollowerSnapshot.objects.filter(day=today).values_list("account_id", "posts"))
