@@ -311,3 +311,73 @@ class ApiToken(models.Model):
         if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
             return "expired"
         return "active"
+
+
+class DailyStanding(models.Model):
+    """One member's standing on one day, as the standings engine worked it out.
+
+    The arithmetic stays in ``metrics.arithmetic`` and the engine; this table
+    only stores the engine's results so pages, exports and the party's
+    progress over time read rows instead of recomputing them. Kept by
+    ``metrics.standings.daily`` (rebuilt by ``manage.py rebuild_standings``,
+    kept in the same transaction as the counts, terms, rolls and targets that
+    change it). Ids, not names: a row is read joined to today's names.
+    """
+
+    member = models.ForeignKey(
+        "legislators.Legislator", on_delete=models.CASCADE, related_name="daily_standings", db_index=False
+    )
+    day = models.DateField(_("day"))
+    aspirant = models.BooleanField(_("aspirant"), default=False)
+    # Who and where that day (the term and appointment covering it).
+    role = models.CharField(_("role"), max_length=8)
+    party = models.ForeignKey(
+        "legislators.Party", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    constituency = models.ForeignKey(
+        "legislators.Constituency", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    district = models.ForeignKey(
+        "legislators.District", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    division = models.ForeignKey(
+        "legislators.Division", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    # The numbers (NULL: n/a or unknown, never 0).
+    accounts = models.PositiveSmallIntegerField(_("accounts"), default=0)
+    followers_x = models.BigIntegerField(null=True)
+    followers_facebook = models.BigIntegerField(null=True)
+    followers_instagram = models.BigIntegerField(null=True)
+    followers_youtube = models.BigIntegerField(null=True)
+    reach = models.BigIntegerField(_("reach"), null=True)
+    electors = models.BigIntegerField(_("electors"), null=True)
+    share = models.FloatField(_("share %"), null=True)
+    status = models.CharField(_("status"), max_length=8)
+    needed = models.BigIntegerField(_("followers needed"), null=True)
+    growth_7 = models.BigIntegerField(null=True)
+    growth_30 = models.BigIntegerField(null=True)
+    growth_90 = models.BigIntegerField(null=True)
+    stagnant = models.BooleanField(_("stagnant"), default=False)
+    # The projection: a day, or one of "reached", "beyond", "not_at_this_rate", "unknown".
+    projected_on = models.DateField(_("projected date"), null=True)
+    projection = models.CharField(_("projection"), max_length=16)
+    na_reason = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("daily standing")
+        verbose_name_plural = _("daily standings")
+        constraints = [
+            # Also the index of "one member's days" (a member's trend).
+            models.UniqueConstraint(fields=["member", "day"], name="daily_standing_one_per_member_day"),
+        ]
+        indexes = [
+            # "One day's rows, sorted by share", filtered by division, district or status;
+            # the day-leading indexes also serve the table's first and last day.
+            models.Index(fields=["day", "share"], name="daily_standing_day_share_idx"),
+            models.Index(fields=["day", "division", "share"], name="daily_standing_division_idx"),
+            models.Index(fields=["day", "district", "share"], name="daily_standing_district_idx"),
+            models.Index(fields=["day", "status", "share"], name="daily_standing_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.day}: {self.status}"

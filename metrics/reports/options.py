@@ -13,7 +13,7 @@ from metrics.standings.filters import StandingsFilterForm
 
 from .writers import BLANK
 
-KINDS = ("standings", "rollup", "freshness", "growth", "timeseries")
+KINDS = ("standings", "rollup", "freshness", "growth", "timeseries", "progress")
 STEPS = ("daily", "weekly", "monthly")
 
 
@@ -48,6 +48,15 @@ class ReportOptionsForm(forms.Form):
         label=gettext_lazy("Group by"),
         required=False,
         choices=[("division", gettext_lazy("Division")), ("district", gettext_lazy("District"))],
+    )
+    group = forms.ChoiceField(
+        label=gettext_lazy("Progress by"),
+        required=False,
+        choices=[
+            ("role", gettext_lazy("Ministers and MLAs")),
+            ("party", gettext_lazy("Party")),
+            ("division", gettext_lazy("Division")),
+        ],
     )
     stale = forms.BooleanField(label=gettext_lazy("Stale accounts only"), required=False)
 

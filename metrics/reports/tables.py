@@ -9,7 +9,7 @@ screen, across all its pages. pandas does the reshaping (per-platform
 columns, merges, pivots); ``timeseries`` in long layout is a generator over
 a server-side cursor so it streams with constant memory.
 
-Kinds: standings, rollup, freshness, growth, timeseries.
+Kinds: standings, rollup, freshness, growth, timeseries, progress (from the stored daily standings).
 """
 
 from datetime import timedelta
@@ -24,6 +24,7 @@ from metrics.standings import engine, freshness, rollups
 from metrics.standings.filters import sort_members
 
 from .options import KINDS, BadParameters, clean_value, filename_parts, frame_rows, parse  # noqa: F401
+from .progress_report import progress_table
 from .timeseries import timeseries_table
 from .writers import BLANK, BOOLEAN, DATE, INTEGER, PERCENT, TEXT, Column, Table
 
@@ -43,6 +44,7 @@ def build(kind, params, *, user=None):
         "freshness": freshness_table,
         "growth": growth_table,
         "timeseries": timeseries_table,
+        "progress": progress_table,
     }[kind]
     return builder(filters=filters, options=options, user=user)
 

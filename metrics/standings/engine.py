@@ -88,6 +88,8 @@ class MemberStanding:
     projection: arithmetic.Projection = arithmetic.Projection(unknown=True)
     accounts: int = 0
     na_reason: str = ""
+    party_id: int | None = None  # the term's on the day (kept in the daily standings table)
+    constituency_id: int | None = None
     flags: list = field(default_factory=list)  # Flag, filled by member_flags() for the rows a page shows
     # With standings(growth_since=D): "" (combined) or a platform -> (growth, base) since D; None: unknown.
     since: dict = field(default_factory=dict)
@@ -341,6 +343,7 @@ MEMBER_FIELDS = {
     "name_hi": "name_hi",
     "role": "role_on_day",
     "portfolio": "portfolio_on_day",
+    "party_id": "party_on_day_id",
     "party": f"{TERM}__party__short_name",
     "party_colour": f"{TERM}__party__colour",
     "constituency_id": "seat_id",
@@ -385,6 +388,8 @@ def _member_standing(row, *, day, target, role_labels):
         electors=electors,
         roll_day=_as_date(row.roll_day) if has_seat else None,
         accounts=row.accounts or 0,  # NULL: no account (the LEFT JOIN found no totals)
+        party_id=row.party_id,
+        constituency_id=row.constituency_id,
     )
     standing.roll_after_day = standing.roll_day is not None and standing.roll_day > day
     standing.growth = {window: getattr(row, f"growth_{window}") for window in GROWTH_WINDOWS}

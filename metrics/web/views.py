@@ -2,6 +2,7 @@
 filter form, calls one selector and renders; the charts are plain data."""
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -15,12 +16,13 @@ from legislators.access import is_whole_state, visible_accounts, visible_distric
 from legislators.models import AccountStatus, Platform
 from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
-from metrics.standings import engine, pages
+from metrics.standings import engine, pages, progress
 from metrics.standings import freshness as freshness_selectors
 from metrics.standings.filters import StandingsFilterForm
 
 from . import charts
 from .forms import CountEntryForm
+from .progress_chart import progress_chart
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -77,7 +79,23 @@ def overview(request):
     context = _table_context(request, form, table)
     context["summary"] = table.standings.summary()
     context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    context["progress_chart"] = progress_chart(_weekly_progress(request, form, table.standings.day))
     return render(request, "metrics/overview.html", context)
+
+
+PROGRESS_WEEKS = 26
+
+
+def _weekly_progress(request, form, day):
+    """The last half-year's weekly progress (stored daily standings), under the page's place and party filters."""
+    chosen = form.cleaned_data
+    return progress.progress(
+        period="week",
+        since=day - timedelta(weeks=PROGRESS_WEEKS),
+        until=day,
+        scope_user=request.user,
+        **{name: chosen[name].pk for name in ("division", "district", "party") if chosen.get(name)},
+    )
 
 
 @login_required
