@@ -1,6 +1,9 @@
 """A client that simulates plausible growth, so a new user sees the system
 move without any credentials. Each poll grows the account's latest count by
-a rate fixed per account (steady, fast, stagnant or declining)."""
+a daily rate fixed per account (steady, fast, stagnant or declining), for the
+time elapsed since the last poll: a demo polled every minute grows about as
+much in a day as one polled daily (no follower added per poll, so no false
+"sudden rise" flags)."""
 
 import random
 import time
@@ -66,12 +69,8 @@ class DemoClient:
             else:
                 elapsed_days = max(_days_between(previous.fetched_at, now), 0.0)
                 profile = profile_for(names.get(account.legislator_id, ""))
-                noise = rng.uniform(0.8, 1.2)
-                followers = round(previous.followers * (1 + PROFILES[profile] * elapsed_days * noise))
-                if profile in ("steady", "fast"):
-                    # A few followers a poll, so a demo polled every minutes visibly moves.
-                    followers += rng.randint(1, 5)
-                followers = max(0, followers)
+                day_noise = random.Random(f"{account.pk}:{timezone.localdate(now)}").uniform(0.8, 1.2)
+                followers = next_count(previous.followers, PROFILES[profile] * day_noise, elapsed_days, rng)
                 if previous.posts is None:
                     posts = None
                 else:
@@ -96,6 +95,15 @@ class DemoClient:
             ).raise_for_status()
         if settings.DEMO_CLIENT_DELAY_SECONDS:
             time.sleep(settings.DEMO_CLIENT_DELAY_SECONDS)
+
+
+def next_count(followers, daily_rate, elapsed_days, rng):
+    """The count after ``elapsed_days`` at ``daily_rate`` (a fraction a day); the fraction of a follower
+    is kept as a chance, so many short polls add up to what one long one gives."""
+    exact = followers * daily_rate * elapsed_days
+    whole = int(exact // 1)
+    change = whole + (1 if rng.random() < exact - whole else 0)
+    return max(0, followers + change)
 
 
 def _days_between(earlier: datetime, later: datetime):
