@@ -43,7 +43,8 @@ def _drill_down_query(request):
     return query.urlencode()
 
 
-def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS):
+def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS, sort=None):
+    """``sort``: the order the rows are in when the view chose one (the headers mark that column)."""
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -54,7 +55,7 @@ def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIE
         "table": table,
         "standings": table.standings,
         "page": table.page,
-        "sort": form.cleaned_data["sort"],
+        "sort": sort or form.cleaned_data["sort"],
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
     }
@@ -87,15 +88,18 @@ def stagnant(request):
     if error:
         return error
     filters = form.selector_kwargs() | {"status": "stagnant"}
+    # Growth first unless told otherwise (the biggest losses at the top); the headers say so.
+    sort = form.cleaned_data["sort"] if request.GET.get("sort") else "growth"
     table = pages.table_page(
         scope_user=request.user,
         filters=filters,
-        sort=form.cleaned_data["sort"] if request.GET.get("sort") else "growth",
+        sort=sort,
         page_number=request.GET.get("page"),
         page_size=PAGE_SIZE,
     )
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name != "status"]
-    return render(request, "metrics/stagnant.html", _table_context(request, form, table, fields=fields))
+    context = _table_context(request, form, table, fields=fields, sort=sort)
+    return render(request, "metrics/stagnant.html", context)
 
 
 @login_required
