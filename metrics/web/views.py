@@ -17,6 +17,7 @@ from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
 from metrics.standings import engine, pages
 from metrics.standings import freshness as freshness_selectors
+from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
 
 from . import charts
@@ -195,6 +196,14 @@ def member_detail(request, pk):
             "chart": charts.history_chart(page),
         },
     )
+
+
+@login_required
+@dashboard_required
+def search(request):
+    """The top bar's search: members, constituencies and districts the user may see, each linking to its page."""
+    results = search_selectors.search_everything(user=request.user, query=request.GET.get("q", ""))
+    return render(request, "metrics/search.html", {"results": results})
 
 
 @login_required

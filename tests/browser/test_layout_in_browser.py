@@ -76,6 +76,7 @@ def _pages(state, base):
         "district": f"{base}/districts/{hilltop.pk}/",
         "member": f"{base}/members/{state['members'][1].pk}/",
         "freshness": f"{base}/freshness/",
+        "search": f"{base}/search/?q=Hill",
     }
 
 
