@@ -212,7 +212,7 @@ def standings_table(*, filters, options, user):
 def rollup_table(*, filters, options, user):
     by = options.cleaned_data.get("by") or "district"
     standings = engine.standings(scope_user=user, **filters.selector_kwargs())
-    groups = rollups.rollups(standings, by=by)
+    groups = rollups.sort_rollups(rollups.rollups(standings, by=by), options.cleaned_data.get("rollup_sort") or "")
     columns = [Column("name", _("Division") if by == "division" else _("District"), TEXT, 22)]
     columns.append(Column("name_hi", _("Name (Hindi)"), TEXT, 22))
     if by == "district":

@@ -14,7 +14,7 @@ from .engine import PLATFORMS, MemberStanding, Standings, TargetInForce, standin
 from .filters import sort_members
 from .flags import FLAG_WINDOW_DAYS, attach_flags, member_flags
 from .history import member_history, voter_rolls_for
-from .rollups import Rollup, rollup_total, rollups
+from .rollups import Rollup, rollup_total, rollups, sort_rollups
 
 
 def next_election_date():
@@ -75,14 +75,14 @@ class RollupPage:
     districts: list
 
 
-def rollup_page(*, scope_user, filters):
-    """Division and district rollups of the filtered members (the standings engine's queries)."""
+def rollup_page(*, scope_user, filters, sort=""):
+    """Division and district rollups of the filtered members (the standings engine's queries), in ``sort`` order."""
     result = standings(scope_user=scope_user, **filters)
     return RollupPage(
         standings=result,
         total=rollup_total(result),
-        divisions=rollups(result, by="division"),
-        districts=rollups(result, by="district"),
+        divisions=sort_rollups(rollups(result, by="division"), sort),
+        districts=sort_rollups(rollups(result, by="district"), sort),
     )
 
 

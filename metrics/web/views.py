@@ -19,6 +19,7 @@ from metrics.standings import engine, pages
 from metrics.standings import freshness as freshness_selectors
 from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
+from metrics.standings.rollups import ROLLUP_SORT_CHOICES
 
 from . import charts
 from .forms import CountEntryForm
@@ -34,6 +35,25 @@ def _filters(request):
     if not form.is_valid():
         return form, render(request, "metrics/bad_filters.html", {"form": form}, status=400)
     return form, None
+
+
+def _rollup_sort(request, form):
+    """(the rollup tables' order, its context), or a 400 page for an unknown column."""
+    sort = request.GET.get("rollup_sort", "")
+    if sort and sort not in ROLLUP_SORT_CHOICES:
+        form.add_error(None, _("Unknown sort column."))
+        return None, render(request, "metrics/bad_filters.html", {"form": form}, status=400)
+    query = request.GET.copy()
+    query.pop("rollup_sort", None)
+    return {"rollup_sort": sort, "rollup_sort_query": query.urlencode()}, None
+
+
+def _district_export_query(request, **forced):
+    """The districts table's download: the page's filters and order, grouped by district."""
+    query = request.GET.copy()
+    query.update(forced)
+    query["by"] = "district"
+    return query.urlencode()
 
 
 def _drill_down_query(request):
@@ -109,7 +129,10 @@ def divisions(request):
     form, error = _filters(request)
     if error:
         return error
-    page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs())
+    ordering, error = _rollup_sort(request, form)
+    if error:
+        return error
+    page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs(), sort=ordering["rollup_sort"])
     target = page.standings.target
     return render(
         request,
@@ -121,6 +144,8 @@ def divisions(request):
             "filter_query": _drill_down_query(request),
             "division_chart": charts.rollup_chart(page.divisions, target),
             "district_chart": charts.rollup_chart(page.districts, target),
+            "district_export_query": _district_export_query(request),
+            **ordering,
         },
     )
 
@@ -132,8 +157,11 @@ def division_detail(request, pk):
     form, error = _filters(request)
     if error:
         return error
+    ordering, error = _rollup_sort(request, form)
+    if error:
+        return error
     filters = form.selector_kwargs() | {"division": division.pk, "district": None}
-    page = pages.rollup_page(scope_user=request.user, filters=filters)
+    page = pages.rollup_page(scope_user=request.user, filters=filters, sort=ordering["rollup_sort"])
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     return render(
         request,
@@ -145,6 +173,7 @@ def division_detail(request, pk):
             "rollup": page,
             "filter_query": _drill_down_query(request),
             "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+            **ordering,
         },
     )
 

@@ -62,17 +62,21 @@ def gain(value):
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, key, label, descending_first=False, numeric=False):
-    """A column header that sorts by ``key``; a second click reverses."""
-    current = context.get("sort", "")
+def sort_header(context, key, label, descending_first=False, numeric=False, param="sort"):
+    """A column header that sorts by ``key``; a second click reverses.
+
+    ``param``: the query-string parameter (the rollup tables use "rollup_sort"); the context holds its
+    current value under the same name and the rest of the query under ``<param>_query``.
+    """
+    current = context.get(param, "")
     if current == key:
         target, arrow, aria = f"-{key}", " ▲", "ascending"
     elif current == f"-{key}":
         target, arrow, aria = key, " ▼", "descending"
     else:
         target, arrow, aria = (f"-{key}" if descending_first else key), "", "none"
-    query = context.get("sort_query", "")
-    href = f"?{query}&sort={target}" if query else f"?sort={target}"
+    query = context.get(f"{param}_query", "")
+    href = f"?{query}&{param}={target}" if query else f"?{param}={target}"
     return format_html(
         '<th{} aria-sort="{}"><a href="{}">{}{}</a></th>',
         mark_safe(' class="num"') if numeric else "",
