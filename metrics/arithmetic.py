@@ -125,6 +125,31 @@ def project_target_date(*, needed, growth, window_days, today):
     return Projection(day=today + timedelta(days=days))
 
 
+def project_fall_date(*, reach, electors, percent, growth, window_days, today):
+    """The first day the share falls below ``percent`` if the last window's (negative) growth continues.
+
+    A Projection with ``day`` (or ``beyond`` past the horizon), or None when the
+    member is not slipping toward that line: below it already, growing or flat,
+    or anything unknown. The share is below the line once the reach is under the
+    followers the line means (``required_followers``): a member exactly on the
+    line falls below on the first day of any loss.
+    """
+    required = required_followers(percent, electors)
+    if required is None or reach is None or growth is None or growth >= 0 or reach < required:
+        return None
+    # Day t's reach is reach + growth × t / window; below the line once that is under `required`:
+    # the first whole t with (reach - required) × window < -growth × t (exact integers, no float).
+    days = (reach - required) * window_days // -growth + 1
+    if days > PROJECTION_HORIZON_DAYS:
+        return BEYOND
+    return Projection(day=today + timedelta(days=days))
+
+
+def is_slipping(*, status, growth):
+    """Meets the target (or the stretch line) but lost followers over the window."""
+    return status in (Status.MEETS, Status.STRETCH) and growth is not None and growth < 0
+
+
 def daily_gain_needed(*, needed, today, deadline):
     """Followers a day still needed to reach the target by the deadline."""
     if needed is None:

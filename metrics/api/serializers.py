@@ -76,6 +76,10 @@ class StandingSerializer(serializers.Serializer):
     posts_30_youtube = _int()
     projection = serializers.ChoiceField(choices=PROJECTIONS, help_text="When the target is met at the 30-day rate.")
     projected_date = serializers.DateField(allow_null=True, help_text="Set when projection is 'date'.")
+    slipping = serializers.BooleanField(help_text="Meets the target but lost followers over the last 30 days.")
+    falls_below_target = serializers.DateField(
+        allow_null=True, help_text="A slipping member's day below the target at the 30-day rate (null: none)."
+    )
     accounts = serializers.IntegerField()
     na_reason = serializers.CharField(
         help_text="Why the share is n/a: no constituency, no voter roll, no follower count."
@@ -139,6 +143,10 @@ def standing_row(member, target):
         {
             "projection": projection,
             "projected_date": projected_date,
+            "slipping": member.slipping,
+            "falls_below_target": (member.falls_below_target.day if member.falls_below_target else None)
+            if member.slipping
+            else None,
             "accounts": member.accounts,
             "na_reason": member.na_reason,
         }

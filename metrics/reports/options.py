@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from legislators.validation import EARLIEST_DAY
 from metrics.standings import engine
 from metrics.standings.filters import StandingsFilterForm
+from metrics.standings.rollups import ROLLUP_SORT_CHOICES
 
 from .writers import BLANK
 
@@ -57,6 +58,11 @@ class ReportOptionsForm(forms.Form):
             ("party", gettext_lazy("Party")),
             ("division", gettext_lazy("Division")),
         ],
+    )
+    rollup_sort = forms.ChoiceField(
+        label=gettext_lazy("Rollup order"),
+        required=False,
+        choices=[(value, value) for value in ROLLUP_SORT_CHOICES],
     )
     stale = forms.BooleanField(label=gettext_lazy("Stale accounts only"), required=False)
 

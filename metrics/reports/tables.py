@@ -96,7 +96,11 @@ def standings_columns():
             )
         )
     columns += [
-        Column("projected", _("Projected date"), TEXT, 16),
+        # A real date (a date cell in Excel); why there is none in the next column.
+        Column("projected", _("Projected date"), DATE, 14),
+        Column("projected_note", _("Projected date: why none"), TEXT, 18),
+        Column("slipping", _("Slipping"), BOOLEAN),
+        Column("falls_below_target", _("Falls below the target around"), DATE, 14),
         Column("accounts", _("Accounts"), INTEGER),
         Column("na_reason", _("Why n/a"), TEXT, 18),
     ]
@@ -126,6 +130,22 @@ def projection_text(projection):
     if projection.not_at_this_rate:
         return _("not at this rate")
     return None
+
+
+def projection_cells(projection):
+    """(date, why there is none): a date alone, or a blank date beside its reason; n/a when unknown."""
+    if projection.day:
+        return projection.day, BLANK
+    reason = projection_text(projection)
+    return (BLANK, reason) if reason else (None, None)
+
+
+def fall_cell(member):
+    """The day a slipping member falls below the target: a date, blank when not slipping, n/a beyond 5 years."""
+    if not member.slipping:
+        return BLANK
+    fall = member.falls_below_target
+    return fall.day if fall and fall.day else None
 
 
 def standing_record(member, target):
@@ -166,7 +186,10 @@ def standing_record(member, target):
             "growth_90": member.growth_90,
             "growth_30_percent": member.growth_30_percent,
             "stagnant": member.stagnant,
-            "projected": projection_text(member.projection),
+            "projected": projection_cells(member.projection)[0],
+            "projected_note": projection_cells(member.projection)[1],
+            "slipping": member.slipping,
+            "falls_below_target": fall_cell(member),
             "accounts": member.accounts,
             "na_reason": str(NA_REASONS.get(member.na_reason, member.na_reason)) if member.na_reason else BLANK,
         }
@@ -195,7 +218,7 @@ def standings_table(*, filters, options, user):
 def rollup_table(*, filters, options, user):
     by = options.cleaned_data.get("by") or "district"
     standings = engine.standings(scope_user=user, **filters.selector_kwargs())
-    groups = rollups.rollups(standings, by=by)
+    groups = rollups.sort_rollups(rollups.rollups(standings, by=by), options.cleaned_data.get("rollup_sort") or "")
     columns = [Column("name", _("Division") if by == "division" else _("District"), TEXT, 22)]
     columns.append(Column("name_hi", _("Name (Hindi)"), TEXT, 22))
     if by == "district":

@@ -86,6 +86,11 @@ class MemberStanding:
     growth: dict = field(default_factory=dict)  # window days -> growth (None: unknown)
     stagnant: bool = False
     projection: arithmetic.Projection = arithmetic.Projection(unknown=True)
+    # Slipping: meets the target but lost followers over 30 days; when the share falls below each line
+    # at that rate (None: not falling toward it).
+    slipping: bool = False
+    falls_below_target: arithmetic.Projection | None = None
+    falls_below_stretch: arithmetic.Projection | None = None
     accounts: int = 0
     na_reason: str = ""
     party_id: int | None = None  # the term's on the day (kept in the daily standings table)
@@ -154,6 +159,10 @@ class Standings:
     def stagnant(self):
         return [m for m in self.members if m.stagnant]
 
+    @property
+    def slipping(self):
+        return [m for m in self.members if m.slipping]
+
     def summary(self):
         counted = len(self.with_share)
         meets = len(self.meeting_target)
@@ -174,6 +183,7 @@ class Standings:
             "stretch": stretch,
             "stretch_share": stretch * 100.0 / counted if counted else None,
             "stagnant": len(self.stagnant),
+            "slipping": len(self.slipping),
             "total_reach": sum(m.reach or 0 for m in self.with_share),
             "total_electors": sum(m.electors or 0 for m in self.with_share),
         }
@@ -421,6 +431,14 @@ def _member_standing(row, *, day, target, role_labels):
     standing.projection = arithmetic.project_target_date(
         needed=standing.needed, growth=growth_30, window_days=30, today=day
     )
+    standing.slipping = arithmetic.is_slipping(status=standing.status, growth=growth_30)
+    if standing.slipping:
+        standing.falls_below_target, standing.falls_below_stretch = (
+            arithmetic.project_fall_date(
+                reach=reach, electors=electors, percent=percent, growth=growth_30, window_days=30, today=day
+            )
+            for percent in (target.percent, target.stretch_percent)
+        )
     return standing
 
 
@@ -432,6 +450,8 @@ def _as_date(value):
 def _matches_status(member, status):
     if status == "stagnant":
         return member.stagnant
+    if status == "slipping":
+        return member.slipping
     if status == "meets":
         return member.status in (arithmetic.Status.MEETS, arithmetic.Status.STRETCH)
     return member.status.value == status

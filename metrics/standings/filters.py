@@ -26,6 +26,7 @@ STATUS_CHOICES = [
     ("stretch", _("Meets stretch")),
     ("below", _("Below target")),
     ("stagnant", _("Stagnant")),
+    ("slipping", _("Slipping (meets, but losing followers)")),
     ("n/a", _("n/a")),
 ]
 PLATFORM_CHOICES = [("", _("All platforms combined"))] + list(Platform.choices)

@@ -14,7 +14,7 @@ from .engine import PLATFORMS, MemberStanding, Standings, TargetInForce, standin
 from .filters import sort_members
 from .flags import FLAG_WINDOW_DAYS, attach_flags, member_flags
 from .history import member_history, voter_rolls_for
-from .rollups import Rollup, rollup_total, rollups
+from .rollups import Rollup, rollup_total, rollups, sort_rollups
 
 
 def next_election_date():
@@ -30,6 +30,7 @@ class TablePage:
     page: object  # a django.core.paginator.Page of MemberStanding
     furthest: list = field(default_factory=list)
     fastest: list = field(default_factory=list)
+    slipping: list = field(default_factory=list)
     total: Rollup | None = None
 
 
@@ -41,15 +42,29 @@ def table_page(*, scope_user, filters, sort, page_number, page_size=50, with_top
     result = standings(scope_user=scope_user, **filters)
     page = Paginator(sort_members(result.members, sort), page_size).get_page(page_number)
     shown = list(page.object_list)
-    furthest = fastest = []
+    furthest = fastest = slipping = []
     if with_tops:
         below = [m for m in result.members if m.status == arithmetic.Status.BELOW]
         furthest = sorted(below, key=lambda m: (m.share, m.name.lower()))[:TOP_COUNT]
         growing = [m for m in result.members if m.growth_30_percent is not None and m.growth_30_percent > 0]
         fastest = sorted(growing, key=lambda m: (-m.growth_30_percent, m.name.lower()))[:TOP_COUNT]
-    flagged = {m.id: m for m in shown + furthest + fastest}
+        slipping = sorted(result.slipping, key=_falls_soonest)[:TOP_COUNT]
+    flagged = {m.id: m for m in shown + furthest + fastest + slipping}
     attach_flags(flagged.values(), member_flags(members=flagged.values(), day=result.day))
-    return TablePage(standings=result, page=page, furthest=furthest, fastest=fastest, total=rollup_total(result))
+    return TablePage(
+        standings=result,
+        page=page,
+        furthest=furthest,
+        fastest=fastest,
+        slipping=slipping,
+        total=rollup_total(result),
+    )
+
+
+def _falls_soonest(member):
+    """Slipping members, the one to fall below the target first (beyond the horizon: last)."""
+    fall = member.falls_below_target
+    return (fall is None or fall.day is None, fall.day if fall and fall.day else date.max, member.name.lower())
 
 
 @dataclass
@@ -60,14 +75,14 @@ class RollupPage:
     districts: list
 
 
-def rollup_page(*, scope_user, filters):
-    """Division and district rollups of the filtered members (the standings engine's queries)."""
+def rollup_page(*, scope_user, filters, sort=""):
+    """Division and district rollups of the filtered members (the standings engine's queries), in ``sort`` order."""
     result = standings(scope_user=scope_user, **filters)
     return RollupPage(
         standings=result,
         total=rollup_total(result),
-        divisions=rollups(result, by="division"),
-        districts=rollups(result, by="district"),
+        divisions=sort_rollups(rollups(result, by="division"), sort),
+        districts=sort_rollups(rollups(result, by="district"), sort),
     )
 
 

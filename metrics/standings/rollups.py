@@ -32,6 +32,32 @@ class Rollup:
         return self.meets * 100.0 / self.counted if self.counted else None
 
 
+# The columns a rollup table sorts by ("-" first: descending); groups without a value (no share) go last.
+ROLLUP_SORT_FIELDS = {
+    "name": lambda g: g.name.lower(),
+    "members": lambda g: g.members,
+    "reach": lambda g: g.total_reach,
+    "electors": lambda g: g.total_electors,
+    "attainment": lambda g: g.attainment,
+    "meets": lambda g: g.meets,
+    "stagnant": lambda g: g.stagnant,
+    "na": lambda g: g.not_applicable,
+}
+ROLLUP_SORT_CHOICES = [key for name in ROLLUP_SORT_FIELDS for key in (name, f"-{name}")]
+
+
+def sort_rollups(groups, sort):
+    """Rollups in the order of ``sort`` (a ROLLUP_SORT_CHOICES value; empty: by name); ties by name."""
+    if not sort:
+        return list(groups)
+    key = ROLLUP_SORT_FIELDS[sort.lstrip("-")]
+    present = [g for g in groups if key(g) is not None]
+    missing = [g for g in groups if key(g) is None]
+    present.sort(key=lambda g: g.name.lower())
+    present.sort(key=key, reverse=sort.startswith("-"))
+    return present + missing
+
+
 def rollups(standings, *, by="district"):
     """Group a Standings' members by "division" or "district" (no query).
 

@@ -18,11 +18,16 @@ COLOURS = {
     "stretch": "#117a65",
     "target": "#c0392b",
     "stretch_line": "#27ae60",
-    Platform.X: "#111111",
-    Platform.FACEBOOK: "#1877f2",
-    Platform.INSTAGRAM: "#c13584",
-    Platform.YOUTUBE: "#e62117",
+    "combined": "#222222",
+    # Not the brands' own colours where those clash with a line of ours: X's black would read as
+    # Combined, YouTube's red as the target line. Far apart from each other and from every line.
+    Platform.X: "#7b61ff",
+    Platform.FACEBOOK: "#0072b2",
+    Platform.INSTAGRAM: "#cc79a7",
+    Platform.YOUTUBE: "#e69f00",
 }
+# The line colours no platform may resemble.
+LINE_COLOURS = ("target", "stretch_line", "combined")
 BIN_WIDTH = 0.5  # percentage points of share of voters per bar
 CONFIG_FONT = {"family": 'system-ui, "Noto Sans", "Noto Sans Devanagari", sans-serif'}
 
@@ -92,6 +97,8 @@ def distribution_chart(members, target):
     for share in shares:
         counts[min(int(share // BIN_WIDTH), bins - 1)] += 1
     centres = [round((index + 0.5) * BIN_WIDTH, 2) for index in range(bins)]
+    # The band as text: %{x} in a hover template already carries the axis's "%" suffix.
+    bands = [f"{index * BIN_WIDTH:.1f}–{(index + 1) * BIN_WIDTH:.1f}%" for index in range(bins)]
     colours = [
         COLOURS["below"]
         if centre < target.percent
@@ -110,7 +117,8 @@ def distribution_chart(members, target):
                 "width": BIN_WIDTH * 0.95,
                 "marker": {"color": colours},
                 "name": _("Members"),
-                "hovertemplate": _("%{x}% of voters: %{y} members") + "<extra></extra>",
+                "customdata": bands,
+                "hovertemplate": _("%{customdata} of voters: %{y} members") + "<extra></extra>",
             }
         ],
         "layout": {
@@ -174,7 +182,8 @@ def rollup_chart(groups, target):
                 "marker": {"color": colours},
                 "text": [f"{value:.2f}%" for value in values],
                 "textposition": "auto",
-                "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
+                # The text, not %{x}: the axis's "%" suffix would be doubled.
+                "hovertemplate": "%{y}: %{text}<extra></extra>",
             }
         ],
         "layout": {
@@ -193,55 +202,111 @@ def rollup_chart(groups, target):
     }
 
 
+RANGE_BUTTONS = (
+    (30, "day", "30 d"),
+    (90, "day", "90 d"),
+    (1, "year", "1 y"),
+)
+
+
 def history_chart(page):
     """One line per platform, the combined line, the target and stretch lines
-    (following the voter roll in force) and the voter-roll changes marked."""
+    (following the voter roll in force) and the voter-roll changes marked.
+
+    Hover is unified (every line's value on the day under the pointer), numbers are
+    written with Indian grouping by the server (hover text and the axis's ticks), and
+    range buttons pick the last 30 days, 90 days, a year or everything.
+    """
     combined = page.history["combined"]
     # Every platform's days are among the combined line's: each day's text is made once.
     xs = [d.isoformat() for d, _v in combined]
     traces = _platform_traces(page.history, xs) + _target_traces(page.target, page.rolls, combined, xs)
     traces += _unusual_traces(page.unusual, combined)
     roll_changes = [roll for roll in page.rolls if combined and combined[0][0] <= roll.published_on <= page.day]
+    top = max((value for trace in traces for value in trace["y"] if value is not None), default=0)
+    tick_values = nice_ticks(top)
     return {
         "data": traces,
         "layout": {
-            "margin": {"l": 60, "r": 10, "t": 24, "b": 40},
+            "margin": {"l": 70, "r": 10, "t": 24, "b": 40},
             "font": CONFIG_FONT,
             "legend": {"orientation": "h", "y": -0.15},
-            "yaxis": {"title": {"text": _("Followers")}, "rangemode": "tozero"},
-            "xaxis": {"type": "date"},
+            "hovermode": "x unified",
+            "yaxis": _followers_axis(tick_values),
+            "xaxis": {
+                "type": "date",
+                "hoverformat": "%-d %b %Y",
+                "rangeselector": {"buttons": _range_buttons(), "x": 0, "y": 1.02, "yanchor": "bottom"},
+            },
             "shapes": [_roll_line(roll) for roll in roll_changes],
             "annotations": [_roll_annotation(roll) for roll in roll_changes],
         },
     }
 
 
+def _followers_axis(tick_values):
+    """The followers axis, its ticks written by the server in Indian grouping (1,50,000, not 150k)."""
+    axis = {"title": {"text": _("Followers")}, "rangemode": "tozero"}
+    if tick_values:
+        axis.update(
+            range=[0, tick_values[-1]],
+            tickvals=tick_values,
+            ticktext=[indian_number(value) for value in tick_values],
+        )
+    return axis
+
+
+def _range_buttons():
+    labels = {"30 d": _("30 d"), "90 d": _("90 d"), "1 y": _("1 y")}
+    buttons = [
+        {"count": count, "step": step, "stepmode": "backward", "label": labels[label]}
+        for count, step, label in RANGE_BUTTONS
+    ]
+    return buttons + [{"step": "all", "label": _("All")}]
+
+
+def nice_ticks(top, *, most=6):
+    """Round tick values from 0 to at least ``top``: steps of 1, 2, 2.5 or 5 × 10^k, at most ``most`` steps."""
+    if not top or top <= 0:
+        return []
+    magnitude = 10 ** max(0, math.floor(math.log10(top / most)))
+    step = next(
+        candidate * magnitude
+        for candidate in (1, 2, 2.5, 5, 10, 20, 25, 50)
+        if candidate * magnitude * most >= top and float(candidate * magnitude).is_integer()
+    )
+    count = math.ceil(top / step)
+    return [int(step * index) for index in range(count + 1)]
+
+
 def _platform_traces(history, xs):
-    """A line per platform, then the combined line."""
+    """A line per platform, then the combined line; hover text in Indian grouping."""
     combined = history["combined"]
     iso = dict(zip((d for d, _v in combined), xs, strict=True))
     traces = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": Platform(platform).label,
-            "line": {"color": COLOURS.get(platform), "width": 1.5},
-            "x": [iso.get(d) or d.isoformat() for d, _v in points],
-            "y": [v for _d, v in points],
-        }
+        _line_trace(
+            Platform(platform).label,
+            [iso.get(d) or d.isoformat() for d, _v in points],
+            [v for _d, v in points],
+            {"color": COLOURS.get(platform), "width": 1.5},
+        )
         for platform, points in sorted(history["platforms"].items())
     ]
-    traces.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": _("Combined"),
-            "line": {"width": 3, "color": "#222"},
-            "x": xs,
-            "y": [v for _d, v in combined],
-        }
-    )
+    traces.append(_line_trace(_("Combined"), xs, [v for _d, v in combined], {"width": 3, "color": COLOURS["combined"]}))
     return traces
+
+
+def _line_trace(name, xs, ys, line):
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "line": line,
+        "x": xs,
+        "y": ys,
+        "customdata": [indian_number(value) for value in ys],
+        "hovertemplate": "%{customdata}",
+    }
 
 
 def _target_traces(target, rolls, combined, xs):
@@ -259,14 +324,12 @@ def _target_traces(target, rolls, combined, xs):
         ),
     )
     return [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": label,
-            "line": {"dash": dash, "color": colour},
-            "x": xs,
-            "y": [round(count * percent / 100) if count else None for count in electors],
-        }
+        _line_trace(
+            label,
+            xs,
+            [round(count * percent / 100) if count else None for count in electors],
+            {"dash": dash, "color": colour},
+        )
         for percent, label, dash, colour in lines
     ]
 
@@ -282,7 +345,8 @@ def _unusual_traces(unusual, combined):
             "type": "scatter",
             "mode": "markers",
             "name": _("Sudden change"),
-            "marker": {"symbol": "diamond", "size": 10, "color": "#d35400"},
+            # Hollow diamonds: told apart from every line by their shape, not a colour of their own.
+            "marker": {"symbol": "diamond", "size": 10, "color": "#ffffff", "line": {"color": "#222222", "width": 2}},
             "x": [flag.day.isoformat() for flag in unusual],
             "y": [level.get(flag.day) for flag in unusual],
             "text": [f"{flag.platform_label}: {flag.label}" for flag in unusual],

@@ -18,7 +18,9 @@ from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
 from metrics.standings import engine, pages, progress
 from metrics.standings import freshness as freshness_selectors
+from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
+from metrics.standings.rollups import ROLLUP_SORT_CHOICES
 
 from . import charts
 from .forms import CountEntryForm
@@ -37,6 +39,25 @@ def _filters(request):
     return form, None
 
 
+def _rollup_sort(request, form):
+    """(the rollup tables' order, its context), or a 400 page for an unknown column."""
+    sort = request.GET.get("rollup_sort", "")
+    if sort and sort not in ROLLUP_SORT_CHOICES:
+        form.add_error(None, _("Unknown sort column."))
+        return None, render(request, "metrics/bad_filters.html", {"form": form}, status=400)
+    query = request.GET.copy()
+    query.pop("rollup_sort", None)
+    return {"rollup_sort": sort, "rollup_sort_query": query.urlencode()}, None
+
+
+def _district_export_query(request, **forced):
+    """The districts table's download: the page's filters and order, grouped by district."""
+    query = request.GET.copy()
+    query.update(forced)
+    query["by"] = "district"
+    return query.urlencode()
+
+
 def _drill_down_query(request):
     """The filters to carry into a division's or district's page (not the place itself)."""
     query = request.GET.copy()
@@ -45,7 +66,8 @@ def _drill_down_query(request):
     return query.urlencode()
 
 
-def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS):
+def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS, sort=None):
+    """``sort``: the order the rows are in when the view chose one (the headers mark that column)."""
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -56,7 +78,7 @@ def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIE
         "table": table,
         "standings": table.standings,
         "page": table.page,
-        "sort": form.cleaned_data["sort"],
+        "sort": sort or form.cleaned_data["sort"],
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
     }
@@ -105,15 +127,18 @@ def stagnant(request):
     if error:
         return error
     filters = form.selector_kwargs() | {"status": "stagnant"}
+    # Growth first unless told otherwise (the biggest losses at the top); the headers say so.
+    sort = form.cleaned_data["sort"] if request.GET.get("sort") else "growth"
     table = pages.table_page(
         scope_user=request.user,
         filters=filters,
-        sort=form.cleaned_data["sort"] if request.GET.get("sort") else "growth",
+        sort=sort,
         page_number=request.GET.get("page"),
         page_size=PAGE_SIZE,
     )
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name != "status"]
-    return render(request, "metrics/stagnant.html", _table_context(request, form, table, fields=fields))
+    context = _table_context(request, form, table, fields=fields, sort=sort)
+    return render(request, "metrics/stagnant.html", context)
 
 
 @login_required
@@ -122,7 +147,10 @@ def divisions(request):
     form, error = _filters(request)
     if error:
         return error
-    page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs())
+    ordering, error = _rollup_sort(request, form)
+    if error:
+        return error
+    page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs(), sort=ordering["rollup_sort"])
     target = page.standings.target
     return render(
         request,
@@ -134,6 +162,8 @@ def divisions(request):
             "filter_query": _drill_down_query(request),
             "division_chart": charts.rollup_chart(page.divisions, target),
             "district_chart": charts.rollup_chart(page.districts, target),
+            "district_export_query": _district_export_query(request),
+            **ordering,
         },
     )
 
@@ -145,8 +175,11 @@ def division_detail(request, pk):
     form, error = _filters(request)
     if error:
         return error
+    ordering, error = _rollup_sort(request, form)
+    if error:
+        return error
     filters = form.selector_kwargs() | {"division": division.pk, "district": None}
-    page = pages.rollup_page(scope_user=request.user, filters=filters)
+    page = pages.rollup_page(scope_user=request.user, filters=filters, sort=ordering["rollup_sort"])
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     return render(
         request,
@@ -158,6 +191,7 @@ def division_detail(request, pk):
             "rollup": page,
             "filter_query": _drill_down_query(request),
             "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+            **ordering,
         },
     )
 
@@ -209,6 +243,14 @@ def member_detail(request, pk):
             "chart": charts.history_chart(page),
         },
     )
+
+
+@login_required
+@dashboard_required
+def search(request):
+    """The top bar's search: members, constituencies and districts the user may see, each linking to its page."""
+    results = search_selectors.search_everything(user=request.user, query=request.GET.get("q", ""))
+    return render(request, "metrics/search.html", {"results": results})
 
 
 @login_required

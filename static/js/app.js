@@ -6,6 +6,14 @@
   document.querySelectorAll(".party-dot[data-colour]").forEach(function (dot) {
     if (hex.test(dot.dataset.colour)) { dot.style.setProperty("--party", dot.dataset.colour); }
   });
+  // Share bars: the fill and the target and stretch lines, as percentages of the bar's width.
+  var number = /^\d{1,3}(\.\d+)?$/;
+  document.querySelectorAll(".share-bar").forEach(function (bar) {
+    ["fill", "target", "stretch"].forEach(function (name) {
+      var value = bar.dataset[name];
+      if (number.test(value)) { bar.style.setProperty("--" + name, value + "%"); }
+    });
+  });
 })();
 
 /* The district list offers only the chosen division's districts (each option carries data-division);

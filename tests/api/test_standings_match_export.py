@@ -25,15 +25,12 @@ def plain(value):
 
 
 def as_export(row):
-    """An API row in the export's terms: labels for codes, the projection as its text."""
-    projection = {
+    """An API row in the export's terms: labels for codes, the projection as a date or its reason."""
+    reason = {
         "met": "met",
         "beyond": "beyond 5 years",
         "not_at_this_rate": "not at this rate",
-        "unknown": None,
     }.get(row["projection"])
-    if row["projection"] == "date":
-        projection = row["projected_date"]
     export = {
         **row,
         "role": row["role_label"],
@@ -41,7 +38,8 @@ def as_export(row):
         "status": {"stretch": "Meets stretch", "meets": "Meets target", "below": "Below target", "n/a": "n/a"}[
             row["status"]
         ],
-        "projected": projection,
+        "projected": row["projected_date"],
+        "projected_note": reason,
         "na_reason": str(tables.NA_REASONS[row["na_reason"]]) if row["na_reason"] else None,
     }
     return {key: plain(value) for key, value in export.items()}

@@ -4,7 +4,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from legislators.models import Role
 from legislators.names import in_script
 from metrics.numbers import indian_number, lakh_crore
 
@@ -60,17 +62,21 @@ def gain(value):
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, key, label, descending_first=False, numeric=False):
-    """A column header that sorts by ``key``; a second click reverses."""
-    current = context.get("sort", "")
+def sort_header(context, key, label, descending_first=False, numeric=False, param="sort"):
+    """A column header that sorts by ``key``; a second click reverses.
+
+    ``param``: the query-string parameter (the rollup tables use "rollup_sort"); the context holds its
+    current value under the same name and the rest of the query under ``<param>_query``.
+    """
+    current = context.get(param, "")
     if current == key:
         target, arrow, aria = f"-{key}", " ▲", "ascending"
     elif current == f"-{key}":
         target, arrow, aria = key, " ▼", "descending"
     else:
         target, arrow, aria = (f"-{key}" if descending_first else key), "", "none"
-    query = context.get("sort_query", "")
-    href = f"?{query}&sort={target}" if query else f"?sort={target}"
+    query = context.get(f"{param}_query", "")
+    href = f"?{query}&{param}={target}" if query else f"?{param}={target}"
     return format_html(
         '<th{} aria-sort="{}"><a href="{}">{}{}</a></th>',
         mark_safe(' class="num"') if numeric else "",
@@ -87,3 +93,39 @@ def minutes(duration):
     if duration is None or not hasattr(duration, "total_seconds"):
         return ""
     return int(-(-duration.total_seconds() // 60))
+
+
+# Short role labels for tables (the full one in a title): "Minister of State (Independent Charge)"
+# never wraps and pushed the standings table past 1,366 px.
+SHORT_ROLE_LABELS = {
+    Role.CHIEF_MINISTER: gettext_lazy("CM"),
+    Role.CABINET_MINISTER: gettext_lazy("Cabinet"),
+    Role.MINISTER_OF_STATE_INDEPENDENT: gettext_lazy("MoS (I/C)"),
+    Role.MINISTER_OF_STATE: gettext_lazy("MoS"),
+    Role.MLA: gettext_lazy("MLA"),
+}
+
+
+@register.filter
+def short_role(role):
+    return SHORT_ROLE_LABELS.get(role, role)
+
+
+BAR_SCALE = 2.0  # the bar runs from 0 to twice the target: the target line sits in the middle
+
+
+@register.inclusion_tag("metrics/_share_bar.html")
+def share_bar(share, target, status=""):
+    """A bar of the share against the target and stretch lines (positions as percentages of its width).
+
+    The positions are data attributes: static/js/app.js turns them into CSS variables (no style
+    attribute, which the Content-Security-Policy refuses).
+    """
+    scale = target.percent * BAR_SCALE
+    return {
+        "share": share,
+        "status": status,
+        "fill": None if share is None else min(100.0, round(share * 100 / scale, 1)),
+        "target": round(target.percent * 100 / scale, 1),
+        "stretch": min(100.0, round(target.stretch_percent * 100 / scale, 1)),
+    }
