@@ -1,6 +1,9 @@
-"""The weekly digest: headline figures, the ten furthest from target, the
-biggest movers, stagnant members and stale accounts, for one division or the
-whole state, in English or Hindi, with the standings CSV attached.
+"""The weekly digest: what changed since the last one (how many more or fewer
+meet the target, who crossed it and who fell below, the slipping members, the
+biggest movers in share points), then the headline figures, the ten furthest
+from target, stagnant members and stale accounts, for one division or the
+whole state, in English or Hindi, with the standings CSV attached; every name
+links to its member page.
 
 Everything comes from the standings engine and ``freshness_accounts()``,
 the same reads as the pages, so the e-mail and the dashboard agree.
@@ -40,16 +43,52 @@ class Digest:
     context: dict
 
 
-def digest_context(*, division=None, day=None):
-    """The digest's figures (language-independent; one standings run, one freshness query)."""
+def changes_since(before, now):
+    """What changed between two Standings of the same place: the members who crossed the target, those who
+    fell below it, the change in how many meet it, and the biggest movers in share points (a share, not a
+    count of followers, so big and small constituencies compare fairly). No query."""
+    meets = (arithmetic.Status.MEETS, arithmetic.Status.STRETCH)
+    earlier = {member.id: member for member in before.members}
+    crossed, fell_below, moved = [], [], []
+    for member in now.members:
+        then = earlier.get(member.id)
+        if then is None or then.status == arithmetic.Status.NOT_APPLICABLE:
+            continue
+        if member.status in meets and then.status == arithmetic.Status.BELOW:
+            crossed.append(member)
+        elif member.status == arithmetic.Status.BELOW and then.status in meets:
+            fell_below.append(member)
+        if member.share is not None and then.share is not None and member.share != then.share:
+            moved.append((member, member.share - then.share))
+    moved.sort(key=lambda pair: (-pair[1], pair[0].name.lower()))
+    return {
+        "since": before.day,
+        "crossed": sort_members(crossed, "name"),
+        "fell_below": sort_members(fell_below, "name"),
+        "meets_change": len(now.meeting_target) - len(before.meeting_target),
+        "movers": [{"member": member, "points": points} for member, points in moved[:TOP] if points > 0],
+    }
+
+
+def digest_context(*, division=None, day=None, since=None):
+    """The digest's figures (language-independent; two standings runs, one freshness query).
+
+    ``since``: the day of the last digest (default a week before ``day``): what changed is measured from it.
+    """
     day = day or engine.today()
+    since = min(since or day - timedelta(days=7), day - timedelta(days=1))
     standings = engine.standings(day=day, division=division.pk if division else None)
+    before = engine.standings(day=since, division=division.pk if division else None)
     below = [member for member in standings.members if member.status == arithmetic.Status.BELOW]
     # Furthest from target: the lowest share of voters among those below it
     # (a share, not a count, so big and small constituencies compare fairly).
     furthest = sort_members(below, "share")[:TOP]
-    growing = [member for member in standings.members if member.growth_7 is not None and member.growth_7 > 0]
-    movers = sorted(growing, key=lambda member: (-member.growth_7, member.name.lower()))[:TOP]
+    changes = changes_since(before, standings)
+    movers = changes["movers"]
+    slipping = sorted(
+        standings.slipping,
+        key=lambda m: m.falls_below_target.day if m.falls_below_target and m.falls_below_target.day else day.max,
+    )
     stagnant = sort_members(standings.stagnant, "-needed")
     stale = freshness.freshness_accounts(division=division.pk if division else None, stale_only=True)
     return {
@@ -60,6 +99,9 @@ def digest_context(*, division=None, day=None):
         "summary": standings.summary(),
         "furthest": furthest,
         "movers": movers,
+        "changes": changes,
+        "slipping": slipping[:TOP],
+        "member_prefix": reverse("metrics:member", args=[0])[: -len("0/")],  # + the member id + "/"
         "stagnant": stagnant[:LIST_LIMIT],
         "stagnant_more": max(0, len(stagnant) - LIST_LIMIT),
         "stagnant_total": len(stagnant),
@@ -72,9 +114,9 @@ def digest_context(*, division=None, day=None):
     }
 
 
-def digest_build(*, division=None, language="en", day=None):
+def digest_build(*, division=None, language="en", day=None, since=None):
     """Render the digest in ``language`` (subject, text, HTML, CSV attachment)."""
-    context = digest_context(division=division, day=day)
+    context = digest_context(division=division, day=day, since=since)
     with translation.override(language):
         context["language"] = language
         subject = " ".join(render_to_string("metrics/digest/subject.txt", context).split())
@@ -107,7 +149,8 @@ def digest_send(*, recipients_id, day=None, to=None, connection=None, force=True
     if not addresses:
         logger.warning("Digest recipients %s have no addresses", recipients)
         return 0
-    digest = digest_build(division=recipients.division, language=recipients.language, day=day)
+    since = timezone.localtime(recipients.last_sent_at).date() if recipients.last_sent_at else None
+    digest = digest_build(division=recipients.division, language=recipients.language, day=day, since=since)
     message = EmailMultiAlternatives(
         subject=digest.subject,
         body=digest.text,

@@ -66,7 +66,10 @@ def test_digest_numbers_equal_the_standings_engine(state):
     assert figure(html, "na") == str(summary["not_applicable"])
     below = [m for m in standings.members if m.status == arithmetic.Status.BELOW]
     assert section_ids(html, "furthest") == [m.id for m in sort_members(below, "share")[:10]]
-    movers = sorted((m for m in standings.members if (m.growth_7 or 0) > 0), key=lambda m: -m.growth_7)
+    week_ago = engine.standings(day=timezone.localdate() - timedelta(days=7), division=state["north"].pk)
+    then = {m.id: m.share for m in week_ago.members}
+    gains = [(m.share - then[m.id], m) for m in standings.members if m.share is not None and then.get(m.id) is not None]
+    movers = [m for gain, m in sorted(gains, key=lambda pair: (-pair[0], pair[1].name.lower())) if gain > 0]
     assert section_ids(html, "movers") == [m.id for m in movers[:10]]
     assert set(section_ids(html, "stagnant")) == {m.id for m in standings.stagnant}
     stale = freshness.freshness_accounts(division=state["north"].pk, stale_only=True)
@@ -149,3 +152,36 @@ def test_recipient_addresses_are_validated(db):
     with pytest.raises(ValidationError, match="not-an-address"):
         recipients.full_clean()
     assert DigestRecipients(name="Good", emails="a@x.org,\n b@x.org").addresses == ["a@x.org", "b@x.org"]
+
+
+def test_the_digest_says_what_changed_in_a_hand_built_week(db):
+    """Electors 1,00,000 each (5% = 5,000). A week ago → today: Riser 4,900 → 5,100 (crossed); Faller
+    5,050 → 4,950 (fell below); Holder 6,000 → 5,990 after losing 300 in 30 days (slipping); Flat 3,000."""
+    today = timezone.localdate()
+    week_ago, month_ago = today - timedelta(days=7), today - timedelta(days=30)
+    north = factories.division("Week North")
+    district = factories.district(north, "Week District")
+
+    def member(name, counts):
+        return factories.member_with_counts(name, district_=district, electors=100_000, series={Platform.X: counts})
+
+    riser = member("Riser", {month_ago: 4_800, week_ago: 4_900, today: 5_100})
+    faller = member("Faller", {month_ago: 5_100, week_ago: 5_050, today: 4_950})
+    holder = member("Holder", {month_ago: 6_290, week_ago: 6_000, today: 5_990})
+    member("Flat", {month_ago: 3_000, week_ago: 3_000, today: 3_000})
+
+    built = digest.digest_build(division=north, language="en", since=week_ago)
+    html, text = built.html, built.text
+
+    assert figure(html, "meets-change") == "0"  # one crossed, one fell below
+    assert section_ids(html, "crossed") == [riser.pk]
+    assert section_ids(html, "fell-below") == [faller.pk]
+    assert section_ids(html, "slipping") == [holder.pk]
+    # Movers by share points: Riser +0.20, then nobody else gained.
+    assert section_ids(html, "movers") == [riser.pk]
+    assert f'href="http://testserver/members/{riser.pk}/"' in html or f"/members/{riser.pk}/" in html
+    assert f"/members/{faller.pk}/" in text and "+0.20 points" in text
+    assert "What changed since " + week_ago.isoformat() in text
+
+    hindi = digest.digest_build(division=north, language="hi", since=week_ago).text
+    assert "What changed" not in hindi and "Crossed the target" not in hindi
