@@ -180,6 +180,16 @@ class ReadView(APIView):
 
         return writers.Table(f"api_{slug}", columns, rows(), list(parts), day)
 
+    def by_id(self, queryset, *, slug, serializer, leave_out, extra, row, flat_row, day):
+        """A list in id order: the whole of it as a file (CSV/Parquet, flat rows), or a JSON page of ``row``s."""
+        if self.wants_file():
+            columns = shapes.columns_of(serializer, leave_out=leave_out, extra=extra)
+            rows = (flat_row(row(item)) for item in queryset.order_by("id").iterator(chunk_size=500))
+            return self.file_response(self.table(slug, columns, rows, filename_parts(self.filters()), day))
+        paginator = IdCursorPagination()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginated([row(item) for item in page], paginator.get_next_link(), paginator.get_previous_link())
+
 
 def _raise_for(form):
     if not form.is_valid():
@@ -377,19 +387,15 @@ class MembersView(ReadView):
         day = kwargs.pop("day") or engine.today()
         kwargs.pop("platform"), kwargs.pop("status")
         members = _with_accounts(engine.members_queryset(day=day, scope_user=request.user, **kwargs))
-        if self.wants_file():
-            columns = shapes.columns_of(
-                shapes.MemberSerializer, leave_out=("accounts",), extra=shapes.MEMBER_FLAT_EXTRA
-            )
-            rows = (
-                shapes.member_flat_row(shapes.member_row(member))
-                for member in members.order_by("id").iterator(chunk_size=500)
-            )
-            return self.file_response(self.table("members", columns, rows, filename_parts(form), day))
-        paginator = IdCursorPagination()
-        page = paginator.paginate_queryset(members, request, view=self)
-        return paginated(
-            [shapes.member_row(member) for member in page], paginator.get_next_link(), paginator.get_previous_link()
+        return self.by_id(
+            members,
+            slug="members",
+            serializer=shapes.MemberSerializer,
+            leave_out=("accounts",),
+            extra=shapes.MEMBER_FLAT_EXTRA,
+            row=shapes.member_row,
+            flat_row=shapes.member_flat_row,
+            day=day,
         )
 
 
@@ -453,19 +459,15 @@ class ConstituenciesView(ReadView):
             places = places.filter(district=data["district"])
         if search := (data.get("q") or "").strip():
             places = places.filter(Q(name__icontains=search) | Q(name_hi__icontains=search))
-        if self.wants_file():
-            columns = shapes.columns_of(
-                shapes.ConstituencySerializer, leave_out=("voter_rolls",), extra=shapes.CONSTITUENCY_FLAT_EXTRA
-            )
-            rows = (
-                shapes.constituency_flat_row(shapes.constituency_row(place))
-                for place in places.order_by("id").iterator(chunk_size=500)
-            )
-            return self.file_response(self.table("constituencies", columns, rows, filename_parts(form), day))
-        paginator = IdCursorPagination()
-        page = paginator.paginate_queryset(places, request, view=self)
-        return paginated(
-            [shapes.constituency_row(place) for place in page], paginator.get_next_link(), paginator.get_previous_link()
+        return self.by_id(
+            places,
+            slug="constituencies",
+            serializer=shapes.ConstituencySerializer,
+            leave_out=("voter_rolls",),
+            extra=shapes.CONSTITUENCY_FLAT_EXTRA,
+            row=shapes.constituency_row,
+            flat_row=shapes.constituency_flat_row,
+            day=day,
         )
 
 

@@ -2,53 +2,19 @@
 Chromium under the site's Content-Security-Policy: no violation, nothing fetched from another host,
 and every endpoint drawn from the schema."""
 
-import contextlib
-import os
-
 import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.chromium import RECORD_VIOLATIONS, chromium_launcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push([e.violatedDirective, e.blockedURI || "inline", e.sourceFile + ":" + e.lineNumber].join(" "));
-});
-"""
 
 
 @pytest.fixture
 def chromium(monkeypatch):
-    """Opened after the test's data is written (see tests/security/test_csp_browser.py)."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not os.path.exists(executable):
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"REQUIRE_SERVICES=1 but there is no Chromium at {executable}")
-        pytest.skip(f"no Chromium at {executable}")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-
-    @contextlib.contextmanager
-    def launch():
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                yield browser
-            finally:
-                browser.close()
-
-    return launch
+    return chromium_launcher()
 
 
 def test_the_docs_page_draws_every_endpoint_without_a_csp_violation(chromium, live_server, client, settings):

@@ -1,59 +1,21 @@
 """The pages satisfy the Content-Security-Policy in a real browser: no violation
 reported, and the chart is still drawn (plotly from static, data from json_script)."""
 
-import contextlib
-import os
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from legislators.models import Platform
 from tests import factories
+from tests.chromium import RECORD_VIOLATIONS, chromium_launcher
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push([e.violatedDirective, e.blockedURI || "inline", e.sourceFile + ":" + e.lineNumber].join(" "));
-});
-"""
 
 
 @pytest.fixture
 def chromium(monkeypatch):
-    """Opens headless Chromium when called (``with chromium() as browser``).
-
-    Opened after the test has written its data: Playwright's sync API runs an
-    event loop on this thread, and an ORM call made while it runs gets a
-    connection of its own that nothing closes (the test database could then
-    not be dropped at the end of the run).
-    """
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not os.path.exists(executable):
-        pytest.skip(f"no Chromium at {executable}")
-
-    @contextlib.contextmanager
-    def launch():
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            try:
-                yield browser
-            finally:
-                browser.close()
-
-    return launch
+    return chromium_launcher()
 
 
 def test_pages_raise_no_csp_violation_and_the_chart_draws(chromium, live_server, client, settings):
