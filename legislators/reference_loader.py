@@ -26,6 +26,9 @@ from django.db import transaction
 from follower_tracker.db import analyse_tables
 
 from .audit import audit_entry
+from .imports.boundaries import boundary_lookups, plan_boundaries, shapes_write
+from .imports.rows import ImportFileError
+from .imports.shapes import read_features
 from .models import (
     Appointment,
     AuditEntry,
@@ -50,6 +53,8 @@ class StateReference:
     parties: dict  # short name -> (full name, colour)
     term_source: str  # "{year}" is the election year
     appointment_source: str
+    boundaries_source: str = ""  # the shapes' origin and licence (boundaries.geojson, when the folder has one)
+    boundaries_licence: str = ""
 
 
 STATES = {
@@ -66,9 +71,22 @@ STATES = {
         },
         term_source="TCPD Lok Dhaba: MP assembly election {year} (via ElectionLens)",
         appointment_source="Council of ministers 2020-23, compiled from news reports (reference/mp/PROVENANCE.md)",
+        boundaries_source="2008-delimitation AC shapes, simplified (reference/mp/PROVENANCE.md)",
+        boundaries_licence="Constituency boundaries: Hindustan Times Labs (MIT) / DataMeet (CC BY 2.5 IN)",
     ),
 }
-KINDS = ("divisions", "districts", "constituencies", "voter rolls", "parties", "people", "terms", "appointments")
+KINDS = (
+    "divisions",
+    "districts",
+    "constituencies",
+    "voter rolls",
+    "parties",
+    "people",
+    "terms",
+    "appointments",
+    "boundaries",
+)
+BOUNDARIES_FILE = "boundaries.geojson"
 
 
 class ReferenceError(Exception):
@@ -85,13 +103,23 @@ class LoadResult:
     unchanged: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     kept: dict = field(default_factory=lambda: dict.fromkeys(KINDS, 0))  # present, differs from the file
     open_appointments: int = 0  # stored appointments of the reference's people still without an end
+    unmatched_features: list = field(default_factory=list)  # boundaries.geojson features without a seat
+    without_shape: list = field(default_factory=list)  # the state's seats without a shape after the load
 
     def lines(self):
-        return [
+        lines = [
             f"{kind}: {self.created[kind]} created, {self.unchanged[kind]} unchanged"
             + (f", {self.kept[kind]} kept as edited (differ from the file)" if self.kept[kind] else "")
             for kind in KINDS
         ]
+        matched = self.created["boundaries"] + self.unchanged["boundaries"] + self.kept["boundaries"]
+        lines.append(
+            f"boundaries: {matched} features matched to a constituency, {len(self.unmatched_features)} unmatched"
+            + (f" ({'; '.join(self.unmatched_features)})" if self.unmatched_features else "")
+            + f"; {len(self.without_shape)} constituencies without a shape"
+            + (f" ({', '.join(self.without_shape)})" if self.without_shape else "")
+        )
+        return lines
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -142,7 +170,21 @@ def read_reference(state):
     for name, rows, key in (("terms.csv", data["terms"], "person"), ("terms.csv", data["terms"], "number")):
         _refuse_overlaps(name, rows, key)
     _refuse_overlaps("appointments.csv", data["appointments"], "person")
+    data["boundaries"] = _read_boundaries(folder)
     return data
+
+
+def _read_boundaries(folder):
+    """The boundaries file's bytes (None when the folder has none), checked to be a GeoJSON FeatureCollection."""
+    path = folder / BOUNDARIES_FILE
+    if not path.exists():
+        return None
+    content = path.read_bytes()
+    try:
+        read_features(content)
+    except ImportFileError as exc:
+        raise ReferenceError(f"{path}: {exc}") from None
+    return content
 
 
 def _read_divisions(folder):
@@ -301,6 +343,7 @@ def reference_load(*, state):
         new_appointments = _load_appointments(result, entries, data, people)
         for obj in [*new_terms, *new_appointments]:
             entries.append(_created_entry(obj))
+        _load_boundaries(result, reference, data["boundaries"])
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
         legislators_refresh_current(ids=person_ids)
         result.open_appointments = Appointment.objects.filter(legislator_id__in=person_ids, end__isnull=True).count()
@@ -310,6 +353,35 @@ def reference_load(*, state):
                 Division, District, Constituency, VoterRoll, Party, Legislator, Term, Appointment, AuditEntry
             )
     return result
+
+
+def _load_boundaries(result, reference, content):
+    """The seats' shapes (boundaries.geojson) through the boundaries import's checks: new ones written, a
+    stored shape that differs from the file kept (an admin's import is never overwritten)."""
+    if content is None:
+        return
+    plan = plan_boundaries(
+        content,
+        filename=BOUNDARIES_FILE,
+        constants={
+            "state_code": reference.code,
+            "source": reference.boundaries_source,
+            "licence": reference.boundaries_licence,
+        },
+        lookups=boundary_lookups(),
+    )
+    if plan.errors:
+        raise ReferenceError(f"{BOUNDARIES_FILE}: " + "; ".join(error.as_text() for error in plan.errors[:5]))
+    shapes_write(
+        [c for c in plan.changes if c.action == "create"],
+        note="load_reference (legislators/reference, see PROVENANCE.md)",
+    )
+    result.created["boundaries"] = plan.count("create")
+    result.unchanged["boundaries"] = plan.count("unchanged")
+    result.kept["boundaries"] = plan.count("update")
+    sections = {section["id"]: section for section in plan.sections}
+    result.unmatched_features = sections["unmatched"]["items"]
+    result.without_shape = sections["without-shape"]["items"]
 
 
 def _load_divisions_and_districts(result, entries, data):

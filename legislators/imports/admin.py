@@ -26,6 +26,7 @@ from .rows import ImportFileError
 # A preview page shows the plan made at upload (or at the last preview) for this long, instead of
 # reading and checking the whole file on every view; "apply" always checks it again against the database.
 PLAN_CACHE_SECONDS = 600
+GEOJSON_EXTENSIONS = (".geojson", ".json")
 
 
 def _plan_key(batch):
@@ -34,7 +35,7 @@ def _plan_key(batch):
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportBatch.Kind.choices)
-    file = forms.FileField(label=_("CSV or XLSX file"))
+    file = forms.FileField(label=_("CSV, XLSX or GeoJSON file"))
     mapping = forms.CharField(
         label=_("Column mapping"),
         required=False,
@@ -50,13 +51,24 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt")):
-            raise ValidationError(_("Expected a .csv or .xlsx file."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".xlsm", ".txt", *GEOJSON_EXTENSIONS)):
+            raise ValidationError(_("Expected a .csv or .xlsx file (boundaries: a .geojson or .json file)."))
         try:
             check_size(upload.size)  # before a byte of it is read into memory
         except ImportFileError as exc:
             raise ValidationError(str(exc)) from exc
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, kind = cleaned.get("file"), cleaned.get("kind")
+        if upload and kind:
+            geojson = upload.name.lower().endswith(GEOJSON_EXTENSIONS)
+            if kind == ImportBatch.Kind.BOUNDARIES and not geojson:
+                self.add_error("file", _("Constituency boundaries are read from a .geojson or .json file."))
+            elif kind != ImportBatch.Kind.BOUNDARIES and geojson:
+                self.add_error("file", _("A GeoJSON file holds constituency boundaries: choose that kind."))
+        return cleaned
 
     def clean_mapping(self):
         try:
@@ -219,7 +231,7 @@ class ImportBatchAdmin(WholeStateAdmin):
         return render(request, "admin/legislators/importbatch/preview.html", context)
 
     def template_view(self, request, kind, extension):
-        if kind not in COLUMNS or extension not in ("csv", "xlsx"):
+        if kind not in COLUMNS or kind == ImportBatch.Kind.BOUNDARIES or extension not in ("csv", "xlsx"):
             raise PermissionDenied
         header, example = template_rows(kind)
         if extension == "csv":

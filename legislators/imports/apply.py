@@ -35,6 +35,7 @@ from legislators.validation import clean_for_field
 from metrics.counts import counts_upsert
 from metrics.models import FollowerSnapshot, LatestCount, Source
 
+from .boundaries import plan_boundaries, shapes_write
 from .planners import PLANNERS
 from .read import read_table
 from .rows import ImportFileError, ImportPlan, RowError
@@ -107,6 +108,10 @@ def import_file(*, kind, content, filename, user=None, mapping=None, constants=N
 
 def import_plan(*, kind, content, filename, mapping=None, constants=None, today=None):
     """Read and check a file against the database (a fixed number of queries): an ImportPlan."""
+    if kind == ImportBatch.Kind.BOUNDARIES:  # GeoJSON, not a table
+        plan = plan_boundaries(content, filename=filename, mapping=mapping, constants=constants)
+        _check_fields(plan)
+        return plan
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
@@ -171,6 +176,7 @@ def _figures(plan):
         ImportBatch.Kind.LEGISLATORS: "legislators.legislator",
         ImportBatch.Kind.ACCOUNTS: "legislators.socialaccount",
         ImportBatch.Kind.COUNTS: "metrics.followersnapshot",
+        ImportBatch.Kind.BOUNDARIES: "legislators.constituencyshape",
     }[plan.kind]
     return {
         "rows": plan.rows,
@@ -348,6 +354,9 @@ _WRITE_ORDER = [
 
 def _write_plan(plan, *, batch, user):
     """Bulk writes in dependency order, then the audit entries: statements per model, not per row."""
+    if plan.kind == ImportBatch.Kind.BOUNDARIES:
+        shapes_write(plan.changes, user=user, batch=batch)
+        return
     writer = _PlanWriter(plan, batch=batch, user=user)
     for model in _WRITE_ORDER:
         writer.write(model)

@@ -156,6 +156,21 @@ COLUMNS = {
             "where the count was read",
         ),
     ],
+    # Not a table: a GeoJSON file. These are the feature property read as the number (a mapping such
+    # as AC_NO=number names another) and the fixed values the upload page accepts.
+    Kind.BOUNDARIES: [
+        Column(
+            "number",
+            ("ac_no", "AC_NO", "ac_number", "number"),
+            True,
+            "ac_no",
+            "the feature property holding the constituency number (detected, or mapped: AC_NO=number)",
+        ),
+        Column("state_code", (), False, "MP", "fixed value: needed when several states are recorded"),
+        Column("constituency_kind", (), False, "AC", "fixed value: AC (default) or PC"),
+        Column("source", (), False, "", "fixed value: where the shapes come from (default: the file's name)"),
+        Column("licence", (), False, "", "fixed value: the shapes' licence and credit"),
+    ],
 }
 
 

@@ -62,6 +62,8 @@ class ImportPlan:
     changes: list = field(default_factory=list)
     matches: list = field(default_factory=list)  # PersonMatch, legislators files only
     header_of: dict = field(default_factory=dict)  # our column -> the file's header
+    # What a dry run reports besides its changes: [{"id", "title", "count", "items"}] (boundaries files)
+    sections: list = field(default_factory=list)
 
     def matched(self, status):
         return [m for m in self.matches if m.status == status]

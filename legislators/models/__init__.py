@@ -7,7 +7,7 @@ admin, the importers and a stray shell session are all held to it.
 
 from .accounts import AccountKind, AccountStatus, ChangeSource, HandleChange, Platform, SocialAccount, UserScope
 from .people import MINISTER_ROLES, Appointment, Aspirant, Legislator, Role, Term, overlapping
-from .places import Constituency, District, Division, Party, VoterRoll
+from .places import Constituency, ConstituencyShape, District, Division, Party, VoterRoll
 from .records import AuditEntry, ImportBatch
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "AuditEntry",
     "ChangeSource",
     "Constituency",
+    "ConstituencyShape",
     "District",
     "Division",
     "HandleChange",

@@ -123,3 +123,39 @@ class Party(models.Model):
 
     def __str__(self):
         return self.short_name
+
+
+class ConstituencyShape(models.Model):
+    """A constituency's boundary for the map: a GeoJSON geometry (Polygon or MultiPolygon, WGS84
+    longitude/latitude, simplified on import), with where it came from and its licence.
+
+    Written by the boundaries import (legislators/imports/boundaries.py) and ``load_reference``;
+    the bounding box is kept beside it so a page can fit the map to its seats without parsing shapes.
+    """
+
+    constituency = models.OneToOneField(
+        Constituency, on_delete=models.CASCADE, related_name="shape", verbose_name=_("constituency")
+    )
+    geometry = models.TextField(_("geometry (GeoJSON)"))
+    west = models.FloatField(_("west"))
+    south = models.FloatField(_("south"))
+    east = models.FloatField(_("east"))
+    north = models.FloatField(_("north"))
+    points = models.PositiveIntegerField(_("points"), default=0)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    licence = models.CharField(_("licence"), max_length=300, blank=True)
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["constituency"]
+        verbose_name = _("constituency shape")
+        verbose_name_plural = _("constituency shapes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(west__gte=-180, east__lte=180, south__gte=-90, north__lte=90),
+                name="constituency_shape_degrees",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.constituency)

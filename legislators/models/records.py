@@ -20,6 +20,7 @@ class ImportBatch(models.Model):
         LEGISLATORS = "legislators", _("Legislators")
         ACCOUNTS = "accounts", _("Social accounts")
         COUNTS = "counts", _("Follower counts entered by hand")
+        BOUNDARIES = "boundaries", _("Constituency boundaries (GeoJSON)")
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Previewed (dry run)")
