@@ -86,6 +86,7 @@ TEMPLATES = [
             "libraries": {
                 "downloads": "metrics.web.templatetags.downloads",
                 "localised": "metrics.web.templatetags.localised",
+                "maps": "metrics.web.templatetags.maps",
                 "tracker": "metrics.web.templatetags.tracker",
             },
         },
@@ -190,6 +191,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # (static/js/app.js). Style attributes are refused too. One exception:
 # plotly.js injects its own <style> elements when it draws a chart, so inline
 # <style> ELEMENTS are allowed (style-src-elem); a style cannot run code.
+# The constituency map (plotly's choroplethmap, MapLibre) starts its tile worker from a
+# blob: URL that plotly.js itself makes: workers may come from our origin or blob: only
+# (worker-src; scripts stay 'self'). The map's base is "white-bg": nothing is fetched.
 # tests/security/test_csp_browser.py checks the pages in Chromium.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -200,6 +204,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],

@@ -21,9 +21,11 @@ from metrics.standings import freshness as freshness_selectors
 from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
 from metrics.standings.rollups import ROLLUP_SORT_CHOICES
+from metrics.standings.seat_map import seat_map
 
 from . import charts
 from .forms import CountEntryForm
+from .map_chart import seat_map_figure
 from .progress_chart import progress_chart
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,12 @@ def _drill_down_query(request):
     return query.urlencode()
 
 
+def _map_context(request, standings, *, division=None, district=None):
+    """The constituency map of a page's standings (the user's scope, the page's division or district)."""
+    found = seat_map(standings=standings, scope_user=request.user, division=division, district=district)
+    return {"seat_map": found, "seat_map_figure": seat_map_figure(found)}
+
+
 def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIELDS, sort=None):
     """``sort``: the order the rows are in when the view chose one (the headers mark that column)."""
     query = request.GET.copy()
@@ -102,6 +110,8 @@ def overview(request):
     context["summary"] = table.standings.summary()
     context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
     context["progress_chart"] = progress_chart(_weekly_progress(request, form, table.standings.day))
+    place = {name: form.cleaned_data[name].pk for name in ("division", "district") if form.cleaned_data.get(name)}
+    context.update(_map_context(request, table.standings, **place))
     return render(request, "metrics/overview.html", context)
 
 
@@ -191,6 +201,7 @@ def division_detail(request, pk):
             "rollup": page,
             "filter_query": _drill_down_query(request),
             "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+            **_map_context(request, page.standings, division=division.pk),
             **ordering,
         },
     )
@@ -214,6 +225,7 @@ def district_detail(request, pk):
     context = _table_context(request, form, table, fields=fields)
     context["district"] = district
     context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    context.update(_map_context(request, table.standings, district=district.pk))
     return render(request, "metrics/district_detail.html", context)
 
 

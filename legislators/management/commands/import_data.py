@@ -21,7 +21,10 @@ from legislators.models import ImportBatch
 
 
 class Command(BaseCommand):
-    help = "Import constituencies, voter rolls, legislators, social accounts or follower counts from CSV/XLSX."
+    help = (
+        "Import constituencies, voter rolls, legislators, social accounts or follower counts from CSV/XLSX, "
+        "or constituency boundaries from GeoJSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=ImportBatch.Kind.values)
