@@ -40,8 +40,10 @@ def seat_url(seat):
 
 
 def hover_text(seat):
-    """The seat's hover box: number and name, member, share, followers needed (Indian grouping)."""
-    lines = [f"<b>{escape(seat.number)} {escape(in_script(seat.name, seat.name_hi))}</b>"]
+    """The seat's hover box: number and name, member, share, followers needed (Indian grouping).
+
+    No <b>: plotly writes it as a style attribute, which the Content-Security-Policy refuses."""
+    lines = [f"{escape(seat.number)} {escape(in_script(seat.name, seat.name_hi))}"]
     member = seat.member
     if member is not None:
         lines.append(_("Member: %(name)s") % {"name": escape(in_script(member.name, member.name_hi))})
@@ -80,26 +82,20 @@ def _trace(seats, z, **style):
     }
 
 
-def _colour_bar(target):
+def legend(target):
+    """The page's key to the colours, [(swatch class, label)]: the scale's five stops, then n/a.
+
+    An HTML list, not plotly's colour bar: plotly gives the bar's rectangles a style attribute,
+    which the Content-Security-Policy refuses."""
     top = 2 * target.percent
-    return {
-        "orientation": "h",
-        "x": 0.5,
-        "xanchor": "center",
-        "y": 0.01,
-        "yanchor": "bottom",
-        "len": 0.8,
-        "thickness": 10,
-        "bgcolor": "rgba(255,255,255,0.85)",
-        "title": {"text": _("Share of voters"), "side": "top"},
-        "tickvals": [0, target.percent, target.stretch_percent, top],
-        "ticktext": [
-            "0%",
-            _("%(percent)s%% target") % {"percent": target.percent},
-            f"{target.stretch_percent}%",
-            f"{top:g}%+",
-        ],
-    }
+    return [
+        ("swatch-far", _("%(percent)s%%: far below the target") % {"percent": 0}),
+        ("swatch-below", _("%(percent)s%%: below") % {"percent": f"{top / 4:g}"}),
+        ("swatch-at", _("%(percent)s%%: at the target") % {"percent": f"{target.percent:g}"}),
+        ("swatch-above", _("%(percent)s%%: above") % {"percent": f"{top * 3 / 4:g}"}),
+        ("swatch-stretch", _("%(percent)s%% or more: twice the target") % {"percent": f"{top:g}"}),
+        ("swatch-na", _("n/a: no share yet, no sitting member, or not among the members shown")),
+    ]
 
 
 def seat_map_figure(seat_map):
@@ -120,7 +116,7 @@ def seat_map_figure(seat_map):
                 colorscale=COLOUR_SCALE,
                 zmin=0,
                 zmax=2 * target.percent,
-                colorbar=_colour_bar(target),
+                showscale=False,  # the key is the page's legend (see legend())
             )
         )
     if grey:

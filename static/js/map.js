@@ -42,6 +42,20 @@
     return {center: {lon: (box[0] + box[2]) / 2, lat: latitudeOf((top + bottom) / 2)}, zoom: zoom};
   }
 
+  // The page of the seat drawn under a mouse event ("" for none), or undefined when MapLibre cannot say.
+  function seatAt(target, event, urls) {
+    try {
+      var map = target._fullLayout.map._subplot.map;
+      var rect = map.getCanvas().getBoundingClientRect();
+      var layers = map.getStyle().layers.filter(function (layer) { return layer.type === "fill"; })
+        .map(function (layer) { return layer.id; });
+      var found = map.queryRenderedFeatures([event.clientX - rect.left, event.clientY - rect.top], {layers: layers});
+      return found.length ? (urls[String(found[0].id)] || "") : "";
+    } catch (error) {
+      return undefined;
+    }
+  }
+
   function draw(target) {
     var source = document.getElementById(target.dataset.map);
     if (!source || typeof Plotly === "undefined") { return; }
@@ -73,9 +87,18 @@
     Plotly.newPlot(target, figure.data, layout, config).then(function () {
       target.dataset.drawn = "1";
     });
+    var urls = {};
+    figure.data.forEach(function (trace) {
+      (trace.locations || []).forEach(function (location, index) { urls[String(location)] = trace.customdata[index]; });
+    });
     target.on("plotly_click", function (event) {
-      var point = event && event.points && event.points[0];
-      var url = point && point.customdata;
+      // plotly reports the last hovered seat, which a quick click (or a tap) can leave behind: the seat
+      // under the pointer is asked of MapLibre itself, and plotly's point is used only when that fails.
+      var url = seatAt(target, event && event.event, urls);
+      if (url === undefined) {
+        var point = event && event.points && event.points[0];
+        url = point && point.customdata;
+      }
       if (url && url.charAt(0) === "/") { window.location.assign(url); }
     });
   }

@@ -96,6 +96,9 @@ def test_content_security_policy_allows_no_inline_script():
     assert directives["style-src"] == ["'self'"]
     assert directives["style-src-elem"] == ["'self'", "'unsafe-inline'"]
     assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'none'"]
+    # The constituency map's MapLibre worker comes from a blob: URL: workers only, never scripts.
+    assert directives["worker-src"] == ["'self'", "blob:"]
+    assert all("blob:" not in values for name, values in directives.items() if name != "worker-src")
 
 
 class _Inventory(HTMLParser):
