@@ -86,7 +86,6 @@ TEMPLATES = [
             "libraries": {
                 "downloads": "metrics.web.templatetags.downloads",
                 "localised": "metrics.web.templatetags.localised",
-                "maps": "metrics.web.templatetags.maps",
                 "tracker": "metrics.web.templatetags.tracker",
             },
         },

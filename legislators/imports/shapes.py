@@ -5,8 +5,8 @@ ImportFileError that says what is wrong and what is expected);
 ``feature_number`` finds the constituency number in a feature's properties
 (a property named by the user, or one of the usual names: ``ac_no``,
 ``AC_NO``, ...); ``clean_geometry`` checks a Polygon or MultiPolygon in
-longitude/latitude degrees and simplifies it for the map (4 decimals, about
-11 m; repeated points dropped; a ring of more than MAX_RING_POINTS points
+longitude/latitude degrees and simplifies it for the map (3 decimals, about
+110 m, finer than a pixel even at a district's zoom; repeated points dropped; a ring of more than MAX_RING_POINTS points
 thinned by Ramer-Douglas-Peucker).
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from .read import check_size
 from .rows import ImportFileError
 
-DECIMALS = 4
+DECIMALS = 3
 MAX_RING_POINTS = 500  # a ring with more is thinned (the map needs no more at a state's scale)
 THIN_TOLERANCE = 0.0005  # degrees, about 50 m
 MAX_POINTS = 300_000  # every shape of a file together, after simplifying: a bigger file is refused

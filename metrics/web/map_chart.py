@@ -12,12 +12,15 @@ Pure function over the selector's result: no query here.
 """
 
 import json
+import re
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from legislators.names import in_script
+from legislators.names import hindi_chosen
 from metrics.numbers import indian_number
 
 from .charts import CONFIG_FONT
@@ -26,56 +29,87 @@ from .charts import CONFIG_FONT
 COLOUR_SCALE = [[0.0, "#a50026"], [0.25, "#f46d43"], [0.5, "#ffffbf"], [0.75, "#66bd63"], [1.0, "#006837"]]
 NA_COLOUR = "#c4c4c4"
 BORDER = {"width": 0.7, "color": "#ffffff"}
+# The JSON of a stored geometry goes into the page as it is stored (already compact and simplified): a
+# placeholder string in the figure is replaced by it, so no shape is parsed and written again per request.
+PLACEHOLDER = re.compile(r'"@shape:(\d+)@"')
+# As Django's json_script: the data block cannot close its <script> element.
+SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def seat_url(seat):
+SENTINEL = 987654321  # a pk no URL pattern minds: the URL is reversed once, then the pk put in
+
+
+def _url_maker(name):
+    """A function pk → the URL named ``name`` for that pk (reversed once); None when the name has no URL."""
+    try:
+        template = reverse(name, args=[SENTINEL])
+    except NoReverseMatch:
+        return None
+    return lambda pk: template.replace(str(SENTINEL), str(pk))
+
+
+class _Words:
+    """What every seat's hover and link are made of, translated and reversed once per figure (not per seat)."""
+
+    def __init__(self):
+        self.hindi = hindi_chosen()
+        self.member = _("Member: %(name)s")
+        self.share = _("Share of voters: %(share)s")
+        self.needed = _("Followers needed: %(needed)s")
+        self.not_applicable = _("n/a")
+        self.filtered = _("Member not among those shown (filters)")
+        self.vacant = _("No sitting member")
+        self.member_url = _url_maker("metrics:member")
+        self.seat_url = _url_maker("metrics:constituency")
+
+    def script(self, name, name_hi):
+        return name_hi if name_hi and self.hindi else name
+
+
+def seat_url(seat, words=None):
     """The page a click on ``seat`` opens: its member's; a vacant seat's own page (when the URL exists); or ""."""
+    words = words or _Words()
     member_id = seat.member.id if seat.member is not None else seat.sitting_member_id
     if member_id is not None:
-        return reverse("metrics:member", args=[member_id])
-    try:
-        return reverse("metrics:constituency", args=[seat.constituency_id])
-    except NoReverseMatch:
-        return ""
+        return words.member_url(member_id)
+    return words.seat_url(seat.constituency_id) if words.seat_url else ""
 
 
-def hover_text(seat):
+def hover_text(seat, words=None):
     """The seat's hover box: number and name, member, share, followers needed (Indian grouping).
 
     No <b>: plotly writes it as a style attribute, which the Content-Security-Policy refuses."""
-    lines = [f"{escape(seat.number)} {escape(in_script(seat.name, seat.name_hi))}"]
+    words = words or _Words()
+    lines = [f"{escape(seat.number)} {escape(words.script(seat.name, seat.name_hi))}"]
     member = seat.member
     if member is not None:
-        lines.append(_("Member: %(name)s") % {"name": escape(in_script(member.name, member.name_hi))})
-        share = f"{member.share:.2f}%" if member.share is not None else _("n/a")
+        lines.append(words.member % {"name": escape(words.script(member.name, member.name_hi))})
+        share = f"{member.share:.2f}%" if member.share is not None else words.not_applicable
         if member.share is None and member.na_reason:
             share += f" ({escape(member.na_reason_label)})"
-        lines.append(_("Share of voters: %(share)s") % {"share": share})
+        lines.append(words.share % {"share": share})
         if member.needed is not None:
-            lines.append(_("Followers needed: %(needed)s") % {"needed": indian_number(member.needed)})
-    elif seat.sitting_member_id is not None:
-        lines.append(_("Member not among those shown (filters)"))
-        lines.append(_("Share of voters: %(share)s") % {"share": _("n/a")})
+            lines.append(words.needed % {"needed": indian_number(member.needed)})
     else:
-        lines.append(_("No sitting member"))
-        lines.append(_("Share of voters: %(share)s") % {"share": _("n/a")})
+        lines.append(words.filtered if seat.sitting_member_id is not None else words.vacant)
+        lines.append(words.share % {"share": words.not_applicable})
     return "<br>".join(lines)
 
 
-def _trace(seats, z, **style):
+def _trace(seats, z, words, **style):
     return {
         "type": "choroplethmap",
         "geojson": {
             "type": "FeatureCollection",
             "features": [
-                {"type": "Feature", "id": str(seat.constituency_id), "geometry": json.loads(seat.geometry)}
+                {"type": "Feature", "id": str(seat.constituency_id), "geometry": f"@shape:{seat.constituency_id}@"}
                 for seat in seats
             ],
         },
         "locations": [str(seat.constituency_id) for seat in seats],
         "z": z,
-        "text": [hover_text(seat) for seat in seats],
-        "customdata": [seat_url(seat) for seat in seats],
+        "text": [hover_text(seat, words) for seat in seats],
+        "customdata": [seat_url(seat, words) for seat in seats],
         "hovertemplate": "%{text}<extra></extra>",
         "marker": {"line": BORDER, "opacity": 1},
         **style,
@@ -107,11 +141,13 @@ def seat_map_figure(seat_map):
     shared = [seat for seat in seat_map.seats if seat.member is not None and seat.member.share is not None]
     grey = [seat for seat in seat_map.seats if seat.member is None or seat.member.share is None]
     data = []
+    words = _Words()
     if shared:
         data.append(
             _trace(
                 shared,
                 [round(seat.member.share, 2) for seat in shared],
+                words,
                 name=_("Share of voters"),
                 colorscale=COLOUR_SCALE,
                 zmin=0,
@@ -124,6 +160,7 @@ def seat_map_figure(seat_map):
             _trace(
                 grey,
                 [0] * len(grey),
+                words,
                 name=_("n/a"),
                 colorscale=[[0, NA_COLOUR], [1, NA_COLOUR]],
                 showscale=False,
@@ -141,3 +178,14 @@ def seat_map_figure(seat_map):
         },
         "fit": [west, south, east, north],
     }
+
+
+def seat_map_script(figure, seat_map, element_id="seat-map-data"):
+    """The figure as a <script type="application/json"> block (compact), each seat's stored geometry in place
+    of its placeholder. "" without a figure."""
+    if figure is None:
+        return ""
+    geometries = {str(seat.constituency_id): seat.geometry.translate(SCRIPT_ESCAPES) for seat in seat_map.seats}
+    text = json.dumps(figure, separators=(",", ":"), cls=DjangoJSONEncoder).translate(SCRIPT_ESCAPES)
+    text = PLACEHOLDER.sub(lambda match: geometries[match.group(1)], text)
+    return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text))

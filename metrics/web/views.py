@@ -26,7 +26,7 @@ from metrics.standings.seat_map import seat_map
 from . import charts
 from .forms import CountEntryForm
 from .map_chart import legend as map_legend
-from .map_chart import seat_map_figure
+from .map_chart import seat_map_figure, seat_map_script
 from .progress_chart import progress_chart
 
 logger = logging.getLogger(__name__)
@@ -72,9 +72,11 @@ def _drill_down_query(request):
 def _map_context(request, standings, *, division=None, district=None):
     """The constituency map of a page's standings (the user's scope, the page's division or district)."""
     found = seat_map(standings=standings, scope_user=request.user, division=division, district=district)
+    figure = seat_map_figure(found)
     return {
         "seat_map": found,
-        "seat_map_figure": seat_map_figure(found),
+        "seat_map_figure": figure,
+        "seat_map_script": seat_map_script(figure, found),
         "seat_map_legend": map_legend(standings.target),
     }
 
