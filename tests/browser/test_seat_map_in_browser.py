@@ -100,6 +100,10 @@ def test_the_map_draws_every_imported_seat_and_a_click_opens_its_member(
     factories.user("official", "Viewer")
     ids = sorted(str(pk) for pk in ConstituencyShape.objects.values_list("constituency_id", flat=True))
     district = state["districts"][0]
+    division = district.division
+    in_division = sorted(
+        str(m.constituency_id) for m in members if m.constituency.district.division_id == division.pk
+    ) + [str(vacant.pk)]
     in_district = sorted(
         [*(str(m.constituency_id) for m in members if m.constituency.district_id == district.pk), str(vacant.pk)]
     )
@@ -138,6 +142,13 @@ def test_the_map_draws_every_imported_seat_and_a_click_opens_its_member(
             page.mouse.click(point["x"], point["y"])
         assert page.url == f"{base}/members/{members[5].pk}/"
         assert page.evaluate("window.__csp") == []
+
+    # The division page: its seats only (the map's legend and click work as on the overview).
+    page.goto(f"{base}/divisions/{division.pk}/")
+    page.wait_for_selector("#seat-map[data-drawn]")
+    page.locator("#seat-map").scroll_into_view_if_needed()
+    assert page.evaluate(DRAWN_JS) == sorted(in_division)
+    assert page.evaluate("window.__csp") == []
 
     # The district page: zoomed to its four seats and the vacant one.
     page.goto(f"{base}/districts/{district.pk}/")
