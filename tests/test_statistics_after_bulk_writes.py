@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from follower_tracker.db import analyse_tables
 from legislators.imports.apply import import_file
-from legislators.models import ImportBatch, Term, VoterRoll
+from legislators.models import ConstituencyShape, ImportBatch, Term, VoterRoll
 from metrics.models import FollowerSnapshot, LatestCount
 
 
@@ -74,6 +74,9 @@ def test_load_reference_and_an_import_leave_their_tables_analysed():
     call_command("load_reference", "mp", stdout=io.StringIO())
     assert last_analyse("legislators_term") >= started
     assert estimated_rows("legislators_term") == Term.objects.count() > 0
+    # The boundaries it loads too (the shapes' own bulk writer).
+    assert last_analyse("legislators_constituencyshape") >= started
+    assert estimated_rows("legislators_constituencyshape") == ConstituencyShape.objects.count() == 226
 
     loaded = last_analyse("legislators_voterroll")
     content = b"state_code,constituency_kind,constituency,published_on,electors\nMP,AC,1,2024-01-01,200000\n"
