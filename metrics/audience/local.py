@@ -1,0 +1,1 @@
+"""The local share of each member: placeholder replaced in the local-share stage."""
