@@ -2,7 +2,7 @@ from django.urls import path
 
 from metrics.reports import views as export_views
 
-from . import connections, tokens, views
+from . import connections, local, tokens, views
 
 app_name = "metrics"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("search/", views.search, name="search"),
     path("freshness/", views.freshness, name="freshness"),
+    path("local/", local.local, name="local"),
     path("counts/enter/", views.count_enter, name="count_enter"),
     path("exports/<slug:kind>.<str:fmt>", export_views.export, name="export"),
     path("poll/", views.poll_now, name="poll"),

@@ -53,6 +53,7 @@ SITE = {
     "": roles(L, 200, 200, 200, 200),
     "members/<int:pk>/": roles(L, 200, 200, 200, 404),
     "stagnant/": roles(L, 200, 200, 200, 200),
+    "local/": roles(L, 200, 200, 200, 200),  # the local shares of the members in the user's scope
     "search/": roles(L, 200, 200, 200, 200),  # a limited user's results stay in scope (tests/metrics/test_search.py)
     "divisions/": roles(L, 200, 200, 200, 200),
     "divisions/<int:pk>/": roles(L, 200, 200, 200, 404),  # a division outside the district viewer's scope
