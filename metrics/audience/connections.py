@@ -221,7 +221,7 @@ def connection_revoke(*, connection, user=None, reason="", now=None):
                 oauth.facebook_revoke(token)
     except (oauth.OAuthError, crypto.CannotDecrypt) as exc:
         # The tokens are erased here whatever the provider said: we hold no grant any more.
-        note = f"{note} (the provider was not told: {exc})"
+        note = f"{note} (the provider could not be told; see the log)"
         logger.warning("Revoking connection %s at the provider failed: %s", connection.pk, exc)
     Connection.objects.filter(pk=connection.pk).update(
         status=ConnectionStatus.REVOKED,

@@ -196,9 +196,9 @@ def _fallback_reason(connections):
         for connection in connections:
             if connection.status == status:
                 when = connection.revoked_at or connection.connected_at
-                return _("%(platform)s connection %(status)s (%(day)s): %(reason)s. Showing totals only.") % {
+                return _("%(platform)s connection %(state)s (%(day)s): %(reason)s. Showing totals only.") % {
                     "platform": connection.account.get_platform_display(),
-                    "status": connection.get_status_display().lower(),
+                    "state": connection.get_status_display().lower(),
                     "day": f"{when:%d %b %Y}" if when else "",
                     "reason": connection.status_reason or _("reconnect it"),
                 }

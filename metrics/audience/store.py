@@ -39,6 +39,8 @@ def geographies_store(*, results, platform, now=None):
                         unknown[name] = max(value, unknown.get(name, 0))
                 Connection.objects.filter(account_id=result.account_id).update(last_geography_at=now, status_reason="")
                 continue
+            if result.status == "not_connected":  # its connection already says why
+                continue
             reason = redact(REASONS.get(result.status, "") + (f": {result.error}" if result.error else ""))[:300]
             status = CONNECTION_STATUS.get(result.status)
             fields = {"status_reason": reason.lstrip(": ")}

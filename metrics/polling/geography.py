@@ -137,7 +137,9 @@ def _requests(account_ids, *, now=None):
     for account_id in account_ids:
         connection = found.get(account_id)
         if connection is None or connection.status != ConnectionStatus.CONNECTED:
-            early.append(GeographyResult(account_id=account_id, status=Outcome.ERROR, error="no longer connected"))
+            early.append(
+                GeographyResult(account_id=account_id, status=Outcome.NOT_CONNECTED, error="no longer connected")
+            )
             continue
         try:
             token = connections.access_token(connection, now=now)

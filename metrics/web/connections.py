@@ -90,7 +90,8 @@ def connect_start(request, account_id):
     if not can_manage_connections(request.user):
         raise PermissionDenied
     account = get_object_or_404(visible_accounts(user=request.user).filter(active=True), pk=account_id)
-    return _begin(request, account, user_id=request.user.pk, via_link=False)
+    back = reverse("metrics:member_connections", args=[account.legislator_id])
+    return _begin(request, account, user_id=request.user.pk, via_link=False, back=back)
 
 
 @login_not_required
@@ -106,7 +107,7 @@ def link_page(request, token):
         account = legislator.accounts.filter(active=True, pk=request.POST.get("account") or 0).first()
         if account is None:
             raise Http404
-        return _begin(request, account, user_id=found[1], via_link=True)
+        return _begin(request, account, user_id=found[1], via_link=True, back=request.path)
     return render(
         request,
         "metrics/connections.html",
@@ -114,20 +115,15 @@ def link_page(request, token):
     )
 
 
-def _begin(request, account, *, user_id, via_link):
+def _begin(request, account, *, user_id, via_link, back):
+    """To the provider's consent page, the flow kept in the session; ``back`` (our own page) when not configured."""
     try:
         url, flow = services.connect_begin(account=account, user_id=user_id, via_link=via_link)
     except services.ConnectError:
         messages.error(request, _("Connecting is not configured on this server (see README: connected accounts)."))
-        return redirect(_back(account.legislator_id, via_link, request))
+        return redirect(back)
     request.session[FLOW_KEY] = flow
     return redirect(url)
-
-
-def _back(legislator_id, via_link, request):
-    if via_link:
-        return request.META.get("HTTP_REFERER") or reverse("metrics:overview")
-    return reverse("metrics:member_connections", args=[legislator_id])
 
 
 @login_not_required

@@ -181,3 +181,16 @@ def test_the_weekly_task_plans_and_enqueues_batches_after_commit(meta, member, d
     assert len(callbacks) == 1
     assert AudienceGeography.objects.get(account=account).total == 2_000
     assert FetchRun.objects.get(kind="geography").status == "done"
+
+
+def test_a_connection_revoked_between_plan_and_fetch_is_not_asked_and_keeps_its_reason(meta, member):
+    from metrics.audience import connections
+
+    account, connection, _token = connect_instagram(meta, member, followers=2_000, cities=CITIES)
+    run = geography.geography_run_plan(platform="instagram")
+    connections.connection_revoke(connection=connection, reason="revoked by eddie")
+    geography.geography_fetch_batch(batch_id=run.batches.get().pk)
+    run.refresh_from_db()
+    assert run.status_counts == {"not_connected": 1} and run.api_calls == 0
+    connection.refresh_from_db()
+    assert connection.status_reason == "revoked by eddie"

@@ -52,6 +52,7 @@ class Outcome:
     REVOKED = "revoked"
     EXPIRED = "expired"
     ERROR = "error"
+    NOT_CONNECTED = "not_connected"  # revoked between the plan and the fetch: nothing asked, nothing written
 
 
 @dataclass
