@@ -194,3 +194,17 @@ def test_a_connection_revoked_between_plan_and_fetch_is_not_asked_and_keeps_its_
     assert run.status_counts == {"not_connected": 1} and run.api_calls == 0
     connection.refresh_from_db()
     assert connection.status_reason == "revoked by eddie"
+
+
+def test_the_usage_header_slows_every_worker_down(meta, member):
+    import json
+
+    connect_instagram(meta, member, followers=2_000, cities=CITIES)
+    usage = {"17841400000000777": [{"type": "instagram", "call_count": 95, "estimated_time_to_regain_access": 7}]}
+    meta.script(
+        1, 200, {"id": "17841400000000777", "followers_count": 2_000}, {"X-Business-Use-Case-Usage": json.dumps(usage)}
+    )
+    run = geography.geography_run_plan(platform="instagram")
+    with pytest.raises(RateLimited) as raised:  # the next call waits: the batch is retried after the pause
+        geography.geography_fetch_batch(batch_id=run.batches.get().pk)
+    assert 400 < raised.value.retry_after <= 420 and 400 < RequestBudget("instagram").paused_for() <= 420

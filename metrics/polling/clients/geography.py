@@ -36,6 +36,7 @@ from .base import (
     json_body,
     keeping_progress,
 )
+from .facebook import usage_pause_seconds
 from .youtube import seconds_until_quota_reset
 
 MIN_FOLLOWERS = 100  # Instagram and Page audience demographics need at least this many followers
@@ -123,14 +124,12 @@ class GraphGeographyClient:
                     "metric_type": "total_value",
                     "breakdown": "city",
                 }
-                cities = replies.ig_follower_demographics(
-                    self._get(outcome, request, f"{request.external_id}/insights", params)
-                )
+                path, endpoint = f"{request.external_id}/insights", replies.IG_FOLLOWER_DEMOGRAPHICS
+                cities = replies.ig_follower_demographics(self._get(outcome, request, path, params, endpoint))
             else:
                 params = {"metric": "page_fans_city", "period": "lifetime"}
-                cities = replies.fb_page_fans_city(
-                    self._get(outcome, request, f"{request.external_id}/insights", params)
-                )
+                path, endpoint = f"{request.external_id}/insights", replies.FB_PAGE_FANS_CITY
+                cities = replies.fb_page_fans_city(self._get(outcome, request, path, params, endpoint))
         except AccountProblem as problem:
             return GeographyResult(account_id=request.account_id, status=problem.status, error=str(problem))
         if not cities:
@@ -147,7 +146,7 @@ class GraphGeographyClient:
             cities=cities,
         )
 
-    def _get(self, outcome, request, path, params):
+    def _get(self, outcome, request, path, params, endpoint=replies.GRAPH_FOLLOWERS):
         wait = self.budget.spend()
         if wait:
             raise RateLimited(f"{self.platform}: request budget spent; next window in {wait:.0f}s", wait)
@@ -158,17 +157,20 @@ class GraphGeographyClient:
             )
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise TransientError(redact(f"{self.platform}: {type(exc).__name__}: {exc}")[:300]) from None
+        pause = usage_pause_seconds(response.headers)
+        if pause:
+            self.budget.pause_until(time.time() + pause)
         if response.status_code >= 500:
             raise TransientError(f"{self.platform}: server error HTTP {response.status_code}")
         body = json_body(response, self.platform)
-        error = replies.graph_error(body, replies.GRAPH_FOLLOWERS)
+        error = replies.graph_error(body, endpoint)
         if error is not None:
-            self._raise_for(error)
+            self._raise_for(error, pause)
         if response.status_code != 200:
             raise UnusableReply(f"{self.platform}: HTTP {response.status_code} without a Graph error in the reply")
         return body
 
-    def _raise_for(self, error):
+    def _raise_for(self, error, pause=0):
         code, subcode = error.get("code"), error.get("error_subcode")
         message = redact(str(error.get("message", "")))[:200]
         if code == 190:
@@ -177,8 +179,9 @@ class GraphGeographyClient:
         if code in GRAPH_PERMISSION_CODES:
             raise AccountProblem(Outcome.REVOKED, f"permission withdrawn (code {code}): {message}")
         if code in GRAPH_RATE_LIMIT_CODES:
-            self.budget.pause_until(time.time() + DEFAULT_THROTTLE_SECONDS)
-            raise RateLimited(f"{self.platform}: rate limited (code {code}): {message}", DEFAULT_THROTTLE_SECONDS)
+            wait = pause or DEFAULT_THROTTLE_SECONDS
+            self.budget.pause_until(time.time() + wait)
+            raise RateLimited(f"{self.platform}: rate limited (code {code}): {message}", wait)
         if code in (1, 2):
             raise TransientError(f"{self.platform}: temporary Graph error (code {code}): {message}")
         raise AccountProblem(Outcome.ERROR, f"Graph error {code}/{subcode}: {message}")
