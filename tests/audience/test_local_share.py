@@ -184,3 +184,15 @@ def test_local_shares_take_a_fixed_number_of_queries(world):
     with CaptureQueriesContext(db_connection) as many:
         local_shares(members=result.members, day=result.day)
     assert len(few) == len(many) == 5
+
+
+def test_the_local_status_filters_every_standings_page(world):
+    _geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)  # 1.00%: local
+    _geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)  # 0.16%
+    assert [m.name for m in standings(status="local").members] == ["Asha"]
+    client = Client()
+    client.force_login(factories.user("vic", "Viewer"))
+    page = client.get(reverse("metrics:overview"), {"status": "local"}).content.decode()
+    assert f"/members/{world['asha'].pk}/" in page and f"/members/{world['bala'].pk}/" not in page
+    api = client.get("/api/v1/standings/", {"status": "local"}).json()
+    assert [row["name"] for row in api["results"]] == ["Asha"]
