@@ -60,9 +60,26 @@ def secret_values():
 
 # Credentials in URLs and headers, whatever their value (a token we were never told about).
 _CREDENTIAL_PATTERNS = [
-    re.compile(r"((?:access_token|api_key|key|client_secret|refresh_token)=)[^&\s'\"]+", re.IGNORECASE),
+    re.compile(
+        r"((?:access_token|api_key|key|client_secret|refresh_token|fb_exchange_token|input_token|code_verifier|"
+        r"token)=)[^&\s'\"]+",
+        re.IGNORECASE,
+    ),
     re.compile(r"((?:Bearer|OAuth) )[A-Za-z0-9%._~+/=|-]+"),
+    # A token in a JSON body echoed into an error: "access_token": "…".
+    re.compile(
+        r"(\"(?:access_token|refresh_token|id_token|client_secret|code_verifier)\"\s*:\s*\")[^\"]+", re.IGNORECASE
+    ),
 ]
+# Values only known at run time (connected accounts' tokens, decrypted for one
+# call): follower_tracker.crypto registers each here, so redact() hides them too.
+_runtime_secrets = set()
+
+
+def redact_also(value):
+    """Hide ``value`` in every later ``redact()`` of this process (a token decrypted from the database)."""
+    if isinstance(value, str) and len(value) >= _MIN_LENGTH:
+        _runtime_secrets.update(v for v in (value, quote(value, safe=""), quote_plus(value)) if len(v) >= _MIN_LENGTH)
 
 
 def redact(text):
@@ -74,7 +91,7 @@ def redact(text):
         values = secret_values()
     except Exception:  # settings not configured yet: only the patterns apply
         values = ()
-    for value in values:
+    for value in (*values, *sorted(_runtime_secrets, key=len, reverse=True)):
         if value in text:
             text = text.replace(value, REDACTED)
     for pattern in _CREDENTIAL_PATTERNS:

@@ -330,6 +330,31 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 DEMO_CLIENT_DELAY_SECONDS = float(env_str("DEMO_CLIENT_DELAY_SECONDS", "0") or 0)
 DEMO_CLIENT_PROBE_URL = env_str("DEMO_CLIENT_PROBE_URL", "")
 
+# Connected accounts (README "Followers in their own constituency"): OAuth apps
+# and the key that encrypts their tokens at rest. Without them the connect
+# buttons say "not configured"; the public counts need none of this.
+CONNECTIONS_ENCRYPTION_KEYS = env_str("CONNECTIONS_ENCRYPTION_KEYS")  # Fernet keys, comma-separated, newest first
+FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID")
+FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET")
+FACEBOOK_LOGIN_CONFIG_ID = env_str("FACEBOOK_LOGIN_CONFIG_ID")  # Facebook Login for Business configuration
+FACEBOOK_DIALOG_URL = env_str("FACEBOOK_DIALOG_URL", "https://www.facebook.com").rstrip("/")
+GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID")
+GOOGLE_CLIENT_SECRET = env_str("GOOGLE_CLIENT_SECRET")
+GOOGLE_AUTHORIZE_URL = env_str("GOOGLE_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth")
+GOOGLE_TOKEN_URL = env_str("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")
+GOOGLE_REVOKE_URL = env_str("GOOGLE_REVOKE_URL", "https://oauth2.googleapis.com/revoke")
+YOUTUBE_ANALYTICS_BASE_URL = env_str("YOUTUBE_ANALYTICS_BASE_URL", "https://youtubeanalytics.googleapis.com/v2")
+# Where the providers send the user back: SITE_URL + this path (register it with each app).
+CONNECT_REDIRECT_PATH = "/connections/callback/"
+# A staff link (an Editor makes it for one member) works this long.
+CONNECT_LINK_HOURS = env_int("CONNECT_LINK_HOURS", 72, minimum=1)
+# Tokens expiring within this many days are refreshed by the daily job.
+CONNECTION_REFRESH_DAYS = env_int("CONNECTION_REFRESH_DAYS", 7, minimum=1)
+# YouTube views by city: the window of days a weekly poll asks for.
+GEOGRAPHY_VIEWS_DAYS = env_int("GEOGRAPHY_VIEWS_DAYS", 28, minimum=1)
+# A member is "local" when the estimated followers among their voters are at least this share (%).
+LOCAL_SHARE_MIN_PERCENT = float(env_str("LOCAL_SHARE_MIN_PERCENT", "1.0") or 1.0)
+
 # Settings whose values are secrets: the logging filter below replaces them
 # with [redacted] in every log record. Add each new credential here.
 SECRET_SETTING_NAMES = [
@@ -338,6 +363,9 @@ SECRET_SETTING_NAMES = [
     "FACEBOOK_ACCESS_TOKEN",
     "INSTAGRAM_ACCESS_TOKEN",
     "YOUTUBE_API_KEY",
+    "CONNECTIONS_ENCRYPTION_KEYS",
+    "FACEBOOK_APP_SECRET",
+    "GOOGLE_CLIENT_SECRET",
 ]
 
 # The date the standings count down to when a page asks "by when".

@@ -34,6 +34,9 @@ EDITED_MODELS = {
 }
 EDITOR_EXTRA = [
     "metrics.poll_now",
+    # Connect a member's accounts for their audience geography, revoke, make a staff link (metrics/audience).
+    "metrics.manage_connections",
+    "metrics.view_connection",
     "legislators.view_handlechange",
     "legislators.add_importbatch",
     "legislators.view_importbatch",
@@ -130,7 +133,14 @@ DISTRICT_PATHS = {
     "legislators.handlechange": "account__legislator__constituency__district",
     "metrics.followersnapshot": "account__legislator__constituency__district",
     "metrics.latestcount": "account__legislator__constituency__district",
+    "metrics.connection": "account__legislator__constituency__district",
+    "metrics.audiencegeography": "account__legislator__constituency__district",
 }
+
+
+def can_manage_connections(user):
+    """Only Editors (and superusers) connect a member's accounts, revoke them and make staff links."""
+    return user is not None and user.is_authenticated and user.has_perm("metrics.manage_connections")
 
 
 def restrict_to_scope(members, *, user, prefix=""):

@@ -302,3 +302,7 @@ class MeasuredSocialAccountAdmin(SocialAccountAdmin):
 for model, model_admin in ((Legislator, MeasuredLegislatorAdmin), (SocialAccount, MeasuredSocialAccountAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+# Connected accounts, audience geographies, the gazetteer and the unmatched names.
+from .audience import admin as audience_admin  # noqa: E402, F401

@@ -217,3 +217,36 @@ def _median(sorted_values):
     if len(sorted_values) % 2:
         return sorted_values[middle]
     return (sorted_values[middle - 1] + sorted_values[middle]) / 2
+
+
+# The local share: followers among the member's own voters (connected accounts' audience by city)
+
+
+def local_followers(*, metric, in_district, listed, total, followers):
+    """One account's estimated followers living in the district, and the followers its cities cover.
+
+    ``metric="followers"`` (Instagram, Facebook): the platform counts followers per city, so the estimate is
+    the district's cities' count, and the covered followers are the listed cities' count; the platform's
+    "other / unknown" remainder (``total - listed``) is not guessed at. ``metric="views"`` (YouTube):
+    the district's share of the views, applied to the subscribers (``followers``); unknown subscribers: None.
+    Returns (estimate, covered), both in followers (floats), or (None, None).
+    """
+    if metric == "followers":
+        return float(in_district), float(listed)
+    if not followers or not total:
+        return None, None
+    return followers * in_district / total, followers * listed / total
+
+
+def apportion_to_seat(district_estimate, *, seat_electors, district_electors):
+    """The district's estimate apportioned to one seat by its share of the district's electors."""
+    if district_estimate is None or not seat_electors or not district_electors:
+        return None
+    return district_estimate * seat_electors / district_electors
+
+
+def local_share_percent(seat_estimate, electors):
+    """Estimated local followers as a share (%) of the constituency's voters; None without both."""
+    if seat_estimate is None or not electors:
+        return None
+    return seat_estimate / electors * 100

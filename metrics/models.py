@@ -98,7 +98,13 @@ class FetchRun(models.Model):
         SKIPPED = "skipped", _("Skipped")
         STOPPED = "stopped", _("Stopped")  # token invalid, credits depleted: see note
 
+    class Kind(models.TextChoices):
+        COUNTS = "counts", _("Follower counts")
+        GEOGRAPHY = "geography", _("Audience geography")
+
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    # What the run polls: the public counts, or the connected accounts' audience by city.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COUNTS)
     client = models.CharField(_("client"), max_length=10, default="live")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(_("started"))
@@ -125,7 +131,9 @@ class FetchRun(models.Model):
         indexes = [models.Index(fields=["platform", "-started_at"], name="fetchrun_platform_recent_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "slot"], condition=models.Q(slot__isnull=False), name="fetchrun_one_per_slot"
+                fields=["platform", "kind", "slot"],
+                condition=models.Q(slot__isnull=False),
+                name="fetchrun_one_per_slot",
             )
         ]
         permissions = [("poll_now", "Can start a poll now")]
@@ -381,3 +389,13 @@ class DailyStanding(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.day}: {self.status}"
+
+
+# Connected accounts, audience geography and the gazetteer (metrics/audience/models.py), registered with this app.
+from metrics.audience.models import (  # noqa: E402, F401
+    AudienceCity,
+    AudienceGeography,
+    Connection,
+    Place,
+    UnmatchedPlace,
+)

@@ -20,6 +20,7 @@ class FakePlatform:
         self.scripted = {}  # call number (1 = the first call) -> (status, headers, body bytes)
         self.delays = []  # seconds to wait before answering the next requests (timeouts)
         self.calls = []  # (path, params)
+        self.methods = []  # the HTTP method of each call
         self.headers_seen = []  # the request headers of each call
         self.hold = None  # a threading.Event: requests wait for it when set here
         self.received = threading.Event()
@@ -54,6 +55,11 @@ class FakePlatform:
         """(status, body, headers) for one call: the platform's documented answer."""
         raise NotImplementedError
 
+    def reply_to(self, method, path, params, headers):
+        """(status, body, headers) for a call of any method (GET goes to ``reply``); POST and DELETE
+        servers (OAuth token endpoints) override this. A POST's form body is in ``params``."""
+        return self.reply(path, params, headers)
+
     def default_headers(self):
         """Headers the platform sends on every reply."""
         return {}
@@ -63,9 +69,23 @@ class FakePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (the http.server API)
+                self._answer("GET")
+
+            def do_POST(self):  # noqa: N802
+                self._answer("POST")
+
+            def do_DELETE(self):  # noqa: N802
+                self._answer("DELETE")
+
+            def _answer(self, method):
                 parsed = urlparse(self.path)
                 params = parse_qs(parsed.query)
+                length = int(self.headers.get("content-length") or 0)
+                if length:
+                    for key, values in parse_qs(self.rfile.read(length).decode()).items():
+                        params.setdefault(key, []).extend(values)
                 with fake._lock:
+                    fake.methods.append(method)
                     fake.calls.append((parsed.path, params))
                     fake.headers_seen.append(dict(self.headers))
                     queued = fake.scripted.pop(len(fake.calls), None)
@@ -80,7 +100,7 @@ class FakePlatform:
                 if queued:
                     status, headers, raw = queued
                 else:
-                    status, body, headers = fake.reply(parsed.path, params, self.headers)
+                    status, body, headers = fake.reply_to(method, parsed.path, params, self.headers)
                     raw = json.dumps(body).encode()
                 headers = {**fake.default_headers(), **headers}
                 self.send_response(status)

@@ -66,3 +66,26 @@ def client_for(platform):
             budget=RequestBudget("youtube"),
         )
     raise ClientUnavailable(f"No client for platform {platform!r}.")
+
+
+def geography_client_for(platform):
+    """The audience-geography client of ``platform`` (each account's own token is passed per call)."""
+    from .clients.geography import GraphGeographyClient, YouTubeGeographyClient
+
+    timeout = settings.PLATFORM_HTTP_TIMEOUT
+    if platform in ("facebook", "instagram"):
+        return GraphGeographyClient(
+            platform=platform,
+            base_url=settings.GRAPH_API_BASE_URL,
+            version=settings.GRAPH_API_VERSION,
+            timeout=timeout,
+            budget=RequestBudget(platform),
+        )
+    if platform == "youtube":
+        return YouTubeGeographyClient(
+            base_url=settings.YOUTUBE_ANALYTICS_BASE_URL,
+            timeout=timeout,
+            budget=RequestBudget("youtube"),
+            days=settings.GEOGRAPHY_VIEWS_DAYS,
+        )
+    raise ClientUnavailable(f"{platform} shares no audience geography.")

@@ -66,7 +66,7 @@ def fetch_run_plan(*, platform, client_name=None, account_ids=None, now=None, in
     now = now or timezone.now()
     client_name = client_name or settings.FOLLOWER_CLIENT
     slot = schedule_slot(now=now, interval_seconds=interval_seconds) if interval_seconds else None
-    if slot and FetchRun.objects.filter(platform=platform, slot=slot).exists():
+    if slot and FetchRun.objects.filter(platform=platform, kind=FetchRun.Kind.COUNTS, slot=slot).exists():
         logger.info("A %s poll is already planned for the slot starting %s: nothing to do", platform, slot)
         return None
     try:
@@ -299,7 +299,7 @@ def run_stop(*, run_id, reason):
         run.status = FetchRun.Status.STOPPED
         run.note = reason[:300]
         run.save(update_fields=["status", "note"])
-        _refresh_run(run_id)
+        run_refresh(run_id)
     logger.error("Run %s stopped: %s", run_id, reason)
 
 
@@ -312,7 +312,7 @@ def record_batch_failure(*, batch_id, error):
         _settle_unread(batch, redact(error), timezone.now())
         batch.last_attempt_error = ""
         batch.save()
-        _refresh_run(batch.run_id)
+        run_refresh(batch.run_id)
     return batch
 
 
@@ -364,11 +364,11 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, st
             fields.append("settled_account_ids")
         # Not account_ids: a batch's 20,000 ids are written once, when it is planned.
         batch.save(update_fields=fields)
-        _refresh_run(batch.run_id)
+        run_refresh(batch.run_id)
     return batch
 
 
-def _refresh_run(run_id):
+def run_refresh(run_id):
     """Recompute the run's figures from its batches (so retries never double-count)."""
     run = FetchRun.objects.select_for_update().get(pk=run_id)
     totals = run.batches.aggregate(

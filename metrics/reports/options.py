@@ -14,7 +14,7 @@ from metrics.standings.rollups import ROLLUP_SORT_CHOICES
 
 from .writers import BLANK
 
-KINDS = ("standings", "rollup", "freshness", "growth", "timeseries", "progress")
+KINDS = ("standings", "rollup", "freshness", "growth", "timeseries", "progress", "local")
 STEPS = ("daily", "weekly", "monthly")
 
 
@@ -65,6 +65,15 @@ class ReportOptionsForm(forms.Form):
         choices=[(value, value) for value in ROLLUP_SORT_CHOICES],
     )
     stale = forms.BooleanField(label=gettext_lazy("Stale accounts only"), required=False)
+    local = forms.ChoiceField(
+        label=gettext_lazy("Local status"),
+        required=False,
+        choices=[
+            ("local", gettext_lazy("Local")),
+            ("not_local", gettext_lazy("Not local")),
+            ("n/a", gettext_lazy("No geography")),
+        ],
+    )
 
     def clean(self):
         data = super().clean()

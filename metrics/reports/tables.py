@@ -23,6 +23,7 @@ from metrics import arithmetic
 from metrics.standings import engine, freshness, rollups
 from metrics.standings.filters import sort_members
 
+from .local_report import local_table
 from .options import KINDS, BadParameters, clean_value, filename_parts, frame_rows, parse  # noqa: F401
 from .progress_report import progress_table
 from .timeseries import timeseries_table
@@ -45,6 +46,7 @@ def build(kind, params, *, user=None):
         "growth": growth_table,
         "timeseries": timeseries_table,
         "progress": progress_table,
+        "local": local_table,
     }[kind]
     return builder(filters=filters, options=options, user=user)
 

@@ -31,6 +31,7 @@ from legislators.access import restrict_to_scope
 from legislators.models import MINISTER_ROLES, Appointment, Aspirant, Legislator, Role
 from legislators.rolls import electors_in_force_expression
 from metrics import arithmetic
+from metrics.audience.local import local_shares
 from metrics.models import Target
 
 from .engine_sql import GROWTH_WINDOWS, PLATFORMS, TOTAL_COLUMNS, account_totals_sql, since_columns
@@ -341,7 +342,11 @@ def standings(
     # Translated once per call, not once per member.
     role_labels = {value: str(label) for value, label in Role.choices}
     result = [_member_standing(row, day=day, target=target, role_labels=role_labels) for row in rows]
-    if status:
+    if status == "local":
+        # The connected accounts' audience by city (metrics.audience.local): five more queries.
+        shares = local_shares(members=result, day=day)
+        result = [m for m in result if shares[m.id].is_local]
+    elif status:
         result = [m for m in result if _matches_status(m, status)]
     return Standings(day=day, target=target, members=result, platform=platform)
 

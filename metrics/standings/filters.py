@@ -27,6 +27,7 @@ STATUS_CHOICES = [
     ("below", _("Below target")),
     ("stagnant", _("Stagnant")),
     ("slipping", _("Slipping (meets, but losing followers)")),
+    ("local", _("Local (estimated local share at least the setting)")),
     ("n/a", _("n/a")),
 ]
 PLATFORM_CHOICES = [("", _("All platforms combined"))] + list(Platform.choices)

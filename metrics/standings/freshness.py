@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from legislators.models import AccountStatus, AuditEntry, Legislator, Platform, SocialAccount, VoterRoll
-from metrics.models import FetchRun, Target
+from metrics.models import Connection, FetchRun, Target
 
 from .engine import PLATFORMS, members_queryset
 
@@ -45,6 +45,7 @@ class Freshness:
     problems: list
     problem_count: int
     no_account: list
+    connections: list = None  # connected accounts (audience geography): status, reason, last geography
     limit: int = FRESHNESS_LIST_LIMIT
     stale_days: int = 2
 
@@ -54,8 +55,9 @@ def freshness(*, scope_user, now=None, stale_days=None, limit=FRESHNESS_LIST_LIM
     accounts, and members with no account: a fixed number of queries."""
     now = now or timezone.now()
     stale_days = stale_days or settings.STALE_AFTER_DAYS
-    newest_run = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
-    runs = {run.platform: run for run in FetchRun.objects.annotate(newest=Subquery(newest_run)).filter(pk=F("newest"))}
+    counts_runs = FetchRun.objects.filter(kind=FetchRun.Kind.COUNTS)
+    newest_run = counts_runs.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    runs = {run.platform: run for run in counts_runs.annotate(newest=Subquery(newest_run)).filter(pk=F("newest"))}
 
     members = members_queryset(day=timezone.localdate(now), scope_user=scope_user)
     accounts = SocialAccount.objects.filter(active=True, legislator__in=members.values("pk"))
@@ -83,7 +85,13 @@ def freshness(*, scope_user, now=None, stale_days=None, limit=FRESHNESS_LIST_LIM
         .select_related("constituency__district")
         .order_by("name", "pk")
     )
+    connections = list(
+        Connection.objects.filter(account__in=accounts)
+        .select_related("account__legislator")
+        .order_by("status", "account__legislator__name", "pk")[:limit]
+    )
     return Freshness(
+        connections=connections,
         now=now,
         platforms=[
             PlatformFreshness(
@@ -203,11 +211,12 @@ def freshness_accounts(
 
 def last_runs_by_platform():
     """Each platform with its most recent fetch run (None when never polled): two queries."""
-    latest_ids = FetchRun.objects.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
+    counts_runs = FetchRun.objects.filter(kind=FetchRun.Kind.COUNTS)
+    latest_ids = counts_runs.filter(platform=OuterRef("platform")).order_by("-started_at").values("pk")[:1]
     runs = {
         run.platform: run
-        for run in FetchRun.objects.filter(
-            pk__in=FetchRun.objects.values("platform").annotate(last=Subquery(latest_ids)).values("last")
+        for run in counts_runs.filter(
+            pk__in=counts_runs.values("platform").annotate(last=Subquery(latest_ids)).values("last")
         )
     }
     return [(platform, runs.get(platform.value)) for platform in Platform]

@@ -2,7 +2,7 @@ from django.urls import path
 
 from metrics.reports import views as export_views
 
-from . import tokens, views
+from . import connections, local, tokens, views
 
 app_name = "metrics"
 urlpatterns = [
@@ -14,9 +14,16 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("search/", views.search, name="search"),
     path("freshness/", views.freshness, name="freshness"),
+    path("local/", local.local, name="local"),
     path("counts/enter/", views.count_enter, name="count_enter"),
     path("exports/<slug:kind>.<str:fmt>", export_views.export, name="export"),
     path("poll/", views.poll_now, name="poll"),
+    path("members/<int:pk>/connections/", connections.member_connections, name="member_connections"),
+    path("members/<int:pk>/connections/link/", connections.link_create, name="connect_link_create"),
+    path("connections/start/<int:account_id>/", connections.connect_start, name="connect_start"),
+    path("connections/callback/", connections.callback, name="connect_callback"),
+    path("connections/<int:pk>/revoke/", connections.revoke, name="connection_revoke"),
+    path("connect/<str:token>/", connections.link_page, name="connect_link"),
     path("account/tokens/", tokens.api_tokens, name="api_tokens"),
     path("account/tokens/<int:pk>/revoke/", tokens.api_token_revoke_view, name="api_token_revoke"),
 ]

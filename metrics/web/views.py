@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from legislators.access import is_whole_state, visible_accounts, visible_districts, visible_divisions
 from legislators.models import AccountStatus, Platform
+from metrics.audience.local import local_shares
 from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
 from metrics.standings import engine, pages, progress
@@ -250,6 +251,7 @@ def member_detail(request, pk):
     )
     if page is None:
         raise Http404(_("No such member."))
+    local = local_shares(members=[page.standing], day=page.day)[page.standing.id] if page.standing else None
     return render(
         request,
         "metrics/member_detail.html",
@@ -260,6 +262,7 @@ def member_detail(request, pk):
             "legislator": page.legislator,
             "standing": page.standing,
             "chart": charts.history_chart(page),
+            "local": local,
         },
     )
 

@@ -53,6 +53,7 @@ SITE = {
     "": roles(L, 200, 200, 200, 200),
     "members/<int:pk>/": roles(L, 200, 200, 200, 404),
     "stagnant/": roles(L, 200, 200, 200, 200),
+    "local/": roles(L, 200, 200, 200, 200),  # the local shares of the members in the user's scope
     "search/": roles(L, 200, 200, 200, 200),  # a limited user's results stay in scope (tests/metrics/test_search.py)
     "divisions/": roles(L, 200, 200, 200, 200),
     "divisions/<int:pk>/": roles(L, 200, 200, 200, 404),  # a division outside the district viewer's scope
@@ -63,6 +64,15 @@ SITE = {
     "poll/": roles(L, 403, 403, 200, 403),
     "account/tokens/": roles(L, 200, 200, 200, 200),  # everyone's own API tokens
     "account/tokens/<int:pk>/revoke/": roles(L, 405, 405, 405, 405),  # POST only
+    # Connected accounts: Editors only (legislators.access.can_manage_connections); the writes are POST only.
+    "members/<int:pk>/connections/": roles(L, 403, 403, 200, 403),
+    "members/<int:pk>/connections/link/": roles(L, 405, 405, 405, 405),
+    "connections/start/<int:account_id>/": roles(L, 405, 405, 405, 405),
+    "connections/<int:pk>/revoke/": roles(L, 405, 405, 405, 405),
+    # The provider's return: without the flow this browser started, refused (400) for everyone.
+    "connections/callback/": everyone(400),
+    # A staff link: the signed link is the authority (one member, CONNECT_LINK_HOURS), no login needed.
+    "connect/<str:token>/": everyone(200),
 }
 
 # ---- the read API (tokens or the session; no login page: 401) ------------
@@ -132,6 +142,10 @@ ADMIN_MODELS = {
     "metrics.latestcount": "",
     "metrics.target": "vac",
     "metrics.apitoken": "",  # superusers only (each user manages their own on the API tokens page)
+    "metrics.connection": "v",  # read-only: connected and revoked through the provider (or the revoke action)
+    "metrics.audiencegeography": "",  # superusers only: written by polling
+    "metrics.place": "",  # the gazetteer: superusers
+    "metrics.unmatchedplace": "",  # mapped by superusers
 }
 
 
@@ -214,11 +228,24 @@ def _one_of_every_admin_model(account):
     CrontabSchedule.objects.create(minute="0", hour="6")
     SolarSchedule.objects.create(event="sunrise", latitude=26.85, longitude=80.95)
     FetchRun.objects.create(platform=Platform.X, started_at=timezone.now())
+    _one_of_each_audience_model(account)
     common = {"ip_address": "203.0.113.9", "user_agent": "test", "username": "someone"}
     AccessAttempt.objects.create(**common, failures_since_start=1, get_data="", post_data="")
     AccessLog.objects.create(**common)
     AccessFailureLog.objects.create(**common)
     _one_of_each_data_management_model(account)
+
+
+def _one_of_each_audience_model(account):
+    from metrics.audience.models import AudienceGeography, Connection, Place, UnmatchedPlace
+
+    now = timezone.now()
+    Connection.objects.create(account=account, provider="facebook", status="connected", connected_at=now)
+    AudienceGeography.objects.create(
+        account=account, day=now.date(), metric="followers", total=5, other=5, fetched_at=now
+    )
+    Place.objects.create(key="bhopal, madhya pradesh", name="Bhopal, Madhya Pradesh", source="test")
+    UnmatchedPlace.objects.create(key="atlantis", name="Atlantis", first_seen=now.date(), last_seen=now.date())
 
 
 def _one_of_each_data_management_model(account):
@@ -276,6 +303,18 @@ def _sample_url(pattern, world):
 
         token, _secret = api_token_create(user=User.objects.get(username="viewer"), name="matrix")
         return reverse("metrics:api_token_revoke", args=[token.pk])
+    if pattern in ("members/<int:pk>/connections/", "members/<int:pk>/connections/link/"):
+        return "/" + pattern.replace("<int:pk>", str(member.pk))
+    if pattern == "connections/start/<int:account_id>/":
+        return "/" + pattern.replace("<int:account_id>", str(member.accounts.first().pk))
+    if pattern == "connections/<int:pk>/revoke/":
+        from metrics.audience.models import Connection
+
+        return "/" + pattern.replace("<int:pk>", str(Connection.objects.get().pk))
+    if pattern == "connect/<str:token>/":
+        from metrics.audience.connections import connect_link_make
+
+        return reverse("metrics:connect_link", args=[connect_link_make(legislator_id=member.pk, user_id=None)])
     if pattern == "divisions/<int:pk>/":
         return reverse("metrics:division", args=[member.constituency.district.division_id])
     if pattern == "districts/<int:pk>/":

@@ -131,12 +131,21 @@ class GraphApi:
             raise TransientError(f"{self.platform}: temporary Graph error (code {error.code}): {error.message}")
 
     def _slow_down_from_usage(self, headers):
-        regain = _regain_seconds(headers)
-        if regain:
-            self.budget.pause_until(time.time() + regain)
-        elif _usage_percent(headers) >= USAGE_PAUSE_PERCENT:
-            # Usage is a rolling hour: pausing a few minutes lets it fall back.
-            self.budget.pause_until(time.time() + 5 * 60)
+        pause = usage_pause_seconds(headers)
+        if pause:
+            self.budget.pause_until(time.time() + pause)
+
+
+def usage_pause_seconds(headers):
+    """How long every worker should wait after a reply with these usage headers (0: no need).
+
+    The BUC header's ``estimated_time_to_regain_access``; else, above USAGE_PAUSE_PERCENT of the app's
+    allowance, a few minutes (usage is a rolling hour: pausing lets it fall back).
+    """
+    regain = _regain_seconds(headers)
+    if regain:
+        return regain
+    return 5 * 60 if _usage_percent(headers) >= USAGE_PAUSE_PERCENT else 0
 
 
 def _has_graph_error(response):

@@ -185,3 +185,80 @@ def youtube_channels(body, endpoint):
     for index, item in enumerate(items):
         expect_string(item.get("id"), endpoint, f"`items[{index}].id`")
     return items
+
+
+# Audience geography (connected accounts)
+
+IG_FOLLOWER_DEMOGRAPHICS = "instagram insights follower_demographics (breakdown=city)"
+FB_PAGE_FANS_CITY = "facebook page insights page_fans_city"
+GRAPH_FOLLOWERS = "graph account (fields=followers_count)"
+YOUTUBE_ANALYTICS = "youtube analytics reports.query"
+
+
+def expect_count(value, endpoint, what):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        fail(endpoint, f"{what} is {describe(value)}, expected a whole number ≥ 0")
+    return value
+
+
+def ig_follower_demographics(body, endpoint=IG_FOLLOWER_DEMOGRAPHICS):
+    """``{"data": [{"name": "follower_demographics", "total_value": {"breakdowns": [{"dimension_keys": ["city"],
+    "results": [{"dimension_values": ["Bhopal, Madhya Pradesh"], "value": 1200}, …]}]}}]}`` → {city: followers}.
+
+    ``data`` empty, or a metric without breakdowns or results: no data ({}).
+    """
+    expect_object(body, endpoint, "the reply")
+    data = expect_objects(body.get("data"), endpoint, "`data`")
+    cities = {}
+    for index, metric in enumerate(data):
+        total_value = metric.get("total_value")
+        if total_value is None:
+            continue
+        expect_object(total_value, endpoint, f"`data[{index}].total_value`")
+        breakdowns = expect_objects(
+            total_value.get("breakdowns", []), endpoint, f"`data[{index}].total_value.breakdowns`"
+        )
+        for b_index, breakdown in enumerate(breakdowns):
+            where = f"`data[{index}].total_value.breakdowns[{b_index}]`"
+            results = expect_objects(breakdown.get("results", []), endpoint, f"{where}.results")
+            for r_index, result in enumerate(results):
+                values = result.get("dimension_values")
+                if not isinstance(values, list) or not values or not isinstance(values[0], str):
+                    fail(
+                        endpoint, f"{where}.results[{r_index}].dimension_values is {describe(values)}, expected [city]"
+                    )
+                cities[values[0]] = cities.get(values[0], 0) + expect_count(
+                    result.get("value"), endpoint, f"{where}.results[{r_index}].value"
+                )
+    return cities
+
+
+def fb_page_fans_city(body, endpoint=FB_PAGE_FANS_CITY):
+    """``{"data": [{"name": "page_fans_city", "values": [{"value": {"Bhopal, Madhya Pradesh, India": 1200, …},
+    "end_time": …}, …]}]}`` → {city: fans} of the newest value; no data: {}."""
+    expect_object(body, endpoint, "the reply")
+    data = expect_objects(body.get("data"), endpoint, "`data`")
+    if not data:
+        return {}
+    values = expect_objects(data[0].get("values", []), endpoint, "`data[0].values`")
+    if not values:
+        return {}
+    newest = expect_object(values[-1].get("value", {}), endpoint, "`data[0].values[-1].value`")
+    return {str(city): expect_count(count, endpoint, f"the count of {city!r}") for city, count in newest.items()}
+
+
+def youtube_report(body, endpoint=YOUTUBE_ANALYTICS):
+    """A ``youtubeAnalytics#resultTable``: ``columnHeaders`` [{name}, …] and ``rows`` (absent: no data) → rows."""
+    expect_object(body, endpoint, "the reply")
+    headers = expect_objects(body.get("columnHeaders"), endpoint, "`columnHeaders`")
+    names = [header.get("name") for header in headers]
+    rows = body.get("rows") or []
+    if not isinstance(rows, list):
+        fail(endpoint, f"`rows` is {describe(rows)}, expected a list")
+    for index, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(names):
+            fail(
+                endpoint,
+                f"`rows[{index}]` is {describe(row)}, expected {len(names)} values ({', '.join(map(str, names))})",
+            )
+    return names, rows

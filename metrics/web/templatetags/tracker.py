@@ -129,3 +129,19 @@ def share_bar(share, target, status=""):
         "target": round(target.percent * 100 / scale, 1),
         "stretch": min(100.0, round(target.stretch_percent * 100 / scale, 1)),
     }
+
+
+@register.filter
+def estimate(value):
+    """An estimated number of followers: rounded to a whole follower, Indian grouping; n/a when unknown."""
+    if value is None:
+        return _("n/a")
+    return indian_number(round(value))
+
+
+@register.filter
+def percent_of_one(value):
+    """A fraction (0.62) as a percentage with one decimal ("62.0%"); n/a when unknown."""
+    if value is None:
+        return _("n/a")
+    return f"{value * 100:.1f}%"

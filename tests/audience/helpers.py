@@ -1,0 +1,37 @@
+"""Connected accounts made directly (the connect flow has its own tests): tokens the fakes accept."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from legislators.models import Platform
+from metrics.audience import connections
+from metrics.audience.oauth import Tokens
+from tests import factories
+from tests.fake_oauth import new_token
+
+
+def connect_instagram(meta, member, *, handle="asha.mp", ig_id="17841400000000777", followers=2_000, cities=None):
+    account = factories.account(member, platform=Platform.INSTAGRAM, handle=handle)
+    token = new_token("EAALong")
+    meta.user_tokens[token] = "user"
+    if cities is not None:
+        meta.set_audience(ig_id, followers, cities)
+    expires = timezone.now() + timedelta(days=50)
+    connection = connections.connection_store(
+        account=account, provider="facebook", tokens=Tokens(token, token, expires, external_id=ig_id)
+    )
+    return account, connection, token
+
+
+def connect_youtube(google, member, *, channel_id="UCasha0000000000000000aa", total=0, cities=None, expires_in=3599):
+    account = factories.account(member, platform=Platform.YOUTUBE, handle="@ashaverma")
+    google.add_channel(channel_id, "ashaverma", total=total, cities=cities)
+    access, refresh = new_token("ya29.a0"), new_token("1//0grefresh-")
+    google.access[access] = channel_id
+    google.refresh[refresh] = channel_id
+    expires = timezone.now() + timedelta(seconds=expires_in)
+    connection = connections.connection_store(
+        account=account, provider="google", tokens=Tokens(access, refresh, expires, external_id=channel_id)
+    )
+    return account, connection, access
