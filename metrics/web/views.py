@@ -23,6 +23,7 @@ from metrics.standings.filters import StandingsFilterForm
 from metrics.standings.rollups import ROLLUP_SORT_CHOICES
 
 from . import charts
+from .chart_cache import ChartCache
 from .forms import CountEntryForm
 from .progress_chart import progress_chart
 
@@ -100,8 +101,15 @@ def overview(request):
     )
     context = _table_context(request, form, table)
     context["summary"] = table.standings.summary()
-    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
-    context["progress_chart"] = progress_chart(_weekly_progress(request, form, table.standings.day))
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs())
+    context["distribution"] = kept.figure(
+        "distribution", lambda: charts.distribution_chart(table.standings.members, table.standings.target)
+    )
+    context["progress_chart"] = kept.figure(
+        "progress",
+        lambda: progress_chart(_weekly_progress(request, form, table.standings.day)),
+        only=("day", "division", "district", "party"),
+    )
     return render(request, "metrics/overview.html", context)
 
 
@@ -213,7 +221,10 @@ def district_detail(request, pk):
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     context = _table_context(request, form, table, fields=fields)
     context["district"] = district
-    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs() | {"district": district.pk, "division": None})
+    context["distribution"] = kept.figure(
+        "distribution", lambda: charts.distribution_chart(table.standings.members, table.standings.target)
+    )
     return render(request, "metrics/district_detail.html", context)
 
 
