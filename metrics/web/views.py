@@ -160,6 +160,7 @@ def divisions(request):
         return error
     page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs(), sort=ordering["rollup_sort"])
     target = page.standings.target
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs())
     return render(
         request,
         "metrics/divisions.html",
@@ -168,8 +169,8 @@ def divisions(request):
             "filter_fields": form.visible_fields_of(StandingsFilterForm.TABLE_FIELDS),
             "rollup": page,
             "filter_query": _drill_down_query(request),
-            "division_chart": charts.rollup_chart(page.divisions, target),
-            "district_chart": charts.rollup_chart(page.districts, target),
+            "division_chart": kept.figure("division_rollup", lambda: charts.rollup_chart(page.divisions, target)),
+            "district_chart": kept.figure("district_rollup", lambda: charts.rollup_chart(page.districts, target)),
             "district_export_query": _district_export_query(request),
             **ordering,
         },
@@ -198,7 +199,9 @@ def division_detail(request, pk):
             "division": division,
             "rollup": page,
             "filter_query": _drill_down_query(request),
-            "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+            "district_chart": ChartCache(user=request.user, filters=filters).figure(
+                "district_rollup", lambda: charts.rollup_chart(page.districts, page.standings.target)
+            ),
             **ordering,
         },
     )
@@ -251,7 +254,10 @@ def member_detail(request, pk):
             "page": page,
             "legislator": page.legislator,
             "standing": page.standing,
-            "chart": charts.history_chart(page),
+            # The member's history chart (up to three years of days, five lines): drawn once per counts version.
+            "chart": ChartCache(user=request.user, filters={"member": page.legislator.pk, "day": page.day}).figure(
+                "history", lambda: charts.history_chart(page)
+            ),
         },
     )
 

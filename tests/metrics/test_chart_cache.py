@@ -177,3 +177,29 @@ def test_on_redis_the_chart_is_shared_and_an_outage_only_costs_the_drawing(clien
     response, _queries = get(client)
     assert members_in_chart(response) == 5
     assert len(built) == 2
+
+
+def test_the_rollup_and_member_history_charts_are_cached_too(client, viewer, monkeypatch):
+    drawn = {"rollup": 0, "history": 0}
+    real_rollup, real_history = charts.rollup_chart, charts.history_chart
+
+    def rollup(groups, target):
+        drawn["rollup"] += 1
+        return real_rollup(groups, target)
+
+    def history(page):
+        drawn["history"] += 1
+        return real_history(page)
+
+    monkeypatch.setattr(charts, "rollup_chart", rollup)
+    monkeypatch.setattr(charts, "history_chart", history)
+    member, other = factories.many_members(2)
+    client.force_login(viewer)
+    for _ in range(2):
+        assert client.get(reverse("metrics:divisions")).status_code == 200
+        page = client.get(reverse("metrics:member", args=[member.pk]))
+    assert drawn == {"rollup": 2, "history": 1}
+    # The cached chart is this member's: another member's page draws its own.
+    other_page = client.get(reverse("metrics:member", args=[other.pk]))
+    assert drawn["history"] == 2
+    assert page.context["chart"] != other_page.context["chart"]
