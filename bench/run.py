@@ -1,12 +1,14 @@
 """National-scale benchmark: the project's pages, exports and writes against plain SQL.
 
-    .venv/bin/python bench/run.py [--members 5000] [--days 1095] [--runs 5]
+    .venv/bin/python bench/run.py [--members 5000] [--days 1095] [--runs 5] [--quick]
                                   [--database-url postgres://postgres@127.0.0.1:5432/ft_bench]
 
-Builds (once) the data sets in PostgreSQL, then measures each item, running
-the project's code and its plain-SQL baseline alternately ``--runs`` times
-after a warm-up, and prints medians and ratios. Exits 1 when a ratio misses
-its goal (the goals of issue 7), 0 otherwise.
+Builds (once) the data sets in PostgreSQL, stores their standings (``standings_rebuild``), then measures
+each item, running the project's code and its plain-SQL baseline alternately ``--runs`` times after a
+warm-up, and prints medians and ratios beside the goals: the pages and the standings CSV against the plain
+read of the stored ``DailyStanding`` rows (issue 14, bench/stored.py), the time series, the poll and the
+API (issue 7), the rebuild, the overview's growth with the roster and with the history. Exits 1 when a
+ratio misses its goal, 0 otherwise. ``--quick``: every item at small sizes, in minutes.
 """
 
 import argparse
