@@ -399,7 +399,7 @@ API_THROTTLE_REDIS_URL = env_str(
 # The default cache holds what changes only when the counts change (the dashboard's rendered charts,
 # metrics/web/chart_cache.py): Redis, shared by every web worker, when CACHE_URL (or REDIS_URL) is set;
 # otherwise each process's memory. A chart is kept at most CHART_CACHE_SECONDS (a bound for the changes
-# its key does not see, e.g. a term edited in the admin); a new completed fetch run or count changes its key.
+# its key might not see); a poll's batch, an audited write or a new member changes its key.
 CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
 CHART_CACHE_SECONDS = env_int("CHART_CACHE_SECONDS", 900, minimum=0)
 CACHES = {

@@ -3,8 +3,9 @@
 A figure that changes only when the counts change (the overview's and a district's distribution
 of shares, the overview's "meeting the target, week by week") is built once per
 
-- counts version (``metrics.standings.versions.counts_version``: a new finished poll, count,
-  audited edit, target or voter roll gives a new one),
+- data version (``metrics.standings.freshness.data_version``, the API's ETag's too: one query of index
+  look-ups; a fetch run started or finished, a batch of counts recorded, an audited write such as a count
+  entered by hand or imported, a new member, account, voter roll or target gives a new one),
 - day (the growth windows move at midnight),
 - language (the figure's labels are translated),
 - scope of the user (``legislators.access.scope_key``: a division- or district-limited user
@@ -26,15 +27,15 @@ from django.utils import translation
 from redis.exceptions import RedisError
 
 from legislators.access import scope_key
-from metrics.standings import versions
 from metrics.standings.engine import today
+from metrics.standings.freshness import data_version
 
 logger = logging.getLogger(__name__)
 KEY_VERSION = 1  # bump when a figure's shape changes, so no process reads an older one
 
 
 class ChartCache:
-    """The figures of one request: the counts version is read once, on the first figure asked for."""
+    """The figures of one request: the data version is read once, on the first figure asked for."""
 
     def __init__(self, *, user, filters):
         self.scope = scope_key(user)
@@ -43,7 +44,7 @@ class ChartCache:
 
     def key(self, name, filters):
         if self._version is None:
-            self._version = versions.counts_version()
+            self._version = data_version().fingerprint
         chosen = json.dumps(filters, sort_keys=True, default=str)
         digest = hashlib.sha256(
             f"{self._version}|{today().isoformat()}|{translation.get_language()}|{self.scope}|{chosen}".encode()

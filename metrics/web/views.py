@@ -254,7 +254,7 @@ def member_detail(request, pk):
             "page": page,
             "legislator": page.legislator,
             "standing": page.standing,
-            # The member's history chart (up to three years of days, five lines): drawn once per counts version.
+            # The member's history chart (up to three years of days, five lines): drawn once per data version.
             "chart": ChartCache(user=request.user, filters={"member": page.legislator.pk, "day": page.day}).figure(
                 "history", lambda: charts.history_chart(page)
             ),

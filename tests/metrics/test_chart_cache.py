@@ -1,4 +1,4 @@
-"""The overview's charts are drawn once per counts version, language, scope and filters, then read from the cache."""
+"""The overview's charts are drawn once per data version, language, scope and filters, then read from the cache."""
 
 import json
 import re
@@ -83,13 +83,17 @@ def test_a_new_completed_run_or_new_counts_draw_the_chart_again(client, viewer, 
     assert newcomer.pk
 
 
-def test_a_running_poll_does_not_throw_the_chart_away(client, viewer, built):
+def test_each_batch_a_running_poll_records_draws_the_chart_again(client, viewer, built):
     factories.many_members(4)
     client.force_login(viewer)
+    run = FetchRun.objects.create(platform=Platform.X, started_at=timezone.now(), batches_total=2)
     get(client)
-    FetchRun.objects.create(platform=Platform.X, started_at=timezone.now(), status=FetchRun.Status.RUNNING)
     get(client)
     assert len(built) == 1
+    run.batches_done = 1
+    run.save(update_fields=["batches_done"])
+    get(client)
+    assert len(built) == 2
 
 
 def test_a_limited_user_never_gets_the_whole_state_chart(client, built):
