@@ -22,7 +22,7 @@ import psycopg2
 from psycopg2 import sql
 
 PLATFORMS = ("x", "facebook", "instagram", "youtube")
-DATASET_VERSION = 2
+DATASET_VERSION = 3  # 3: every member has a term (seat, party) and ministers an appointment
 # The tables a build fills, analysed once filled: the harness measures the plans of a settled database.
 FILLED_TABLES = (
     "legislators_division",
@@ -32,6 +32,8 @@ FILLED_TABLES = (
     "legislators_party",
     "legislators_legislator",
     "legislators_socialaccount",
+    "legislators_term",
+    "legislators_appointment",
     "metrics_followersnapshot",
     "metrics_latestcount",
 )
@@ -201,6 +203,7 @@ def _fill_small_tables(cursor, *, members, end_day, days):
         ],
         buffer_rows,
     )
+    _fill_terms(cursor, legislators, since=first_roll)
     accounts = []
     for i in range(1, members + 1):
         for p, platform in enumerate(PLATFORMS):
@@ -246,8 +249,46 @@ def _fill_small_tables(cursor, *, members, end_day, days):
         "legislators_party",
         "legislators_legislator",
         "legislators_socialaccount",
+        "legislators_term",
+        "legislators_appointment",
     ):
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+
+
+def _fill_terms(cursor, legislators, *, since):
+    """The members on a day are the people with a term covering it (seat and party from the term), each in the
+    role of the appointment held that day: one open term per member from ``since``, an open appointment per
+    minister."""
+    _copy(
+        cursor,
+        "legislators_term",
+        [
+            "id",
+            "legislator_id",
+            "constituency_id",
+            "party_id",
+            "start",
+            "how_elected",
+            "end_reason",
+            "source",
+            "created_at",
+            "updated_at",
+        ],  # fmt: skip
+        (
+            (i, i, constituency, party, since, "general", "", "bench", "2024-01-01", "2024-01-01")
+            for i, _name, _hi, party, constituency, _role, _portfolio, _active, _demo in legislators
+        ),
+    )
+    _copy(
+        cursor,
+        "legislators_appointment",
+        ["id", "legislator_id", "role", "portfolio", "start", "source", "created_at", "updated_at"],
+        (
+            (i, i, role, "", since, "bench", "2024-01-01", "2024-01-01")
+            for i, _name, _hi, _party, _constituency, role, _portfolio, _active, _demo in legislators
+            if role != "MLA"
+        ),
+    )
 
 
 def _fill_history(cursor, *, days, end_day, log):

@@ -1,5 +1,6 @@
 """Django for the harness: the project's settings pointed at one data set's schema."""
 
+import logging
 import os
 import sys
 import warnings
@@ -17,6 +18,8 @@ def setup(database_url):
     from django.conf import settings
 
     django.setup()
+    # The figures, not the project's INFO lines (an API request logged per call).
+    logging.disable(logging.INFO)
     # Pages are measured without collectstatic: whitenoise's warning about the
     # missing STATIC_ROOT says nothing about the numbers (pytest ignores it too).
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

@@ -10,6 +10,18 @@ errors, per URL and in total.
     # or let it start gunicorn on a database (seed it first: manage.py seed_demo [--members 5000 --days 90]):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ft_load .venv/bin/python bench/load.py --serve --users 10 50
 
+    # on a bench data set (make bench builds it: schema ds_m5000_d1095 of the bench database):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ft_bench .venv/bin/python bench/load.py --serve \
+        --schema ds_m5000_d1095
+
+    # right after seeding a new database (created, migrated, seeded, then measured at once; --recreate
+    # drops it first):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ft_load .venv/bin/python bench/load.py --serve \
+        --seed-demo 5000,90 --recreate
+
+Goals (issue 14): at 10 users at least 100 requests/s with p95 under 300 ms; no errors at 50 users.
+They are printed beside the figures; the exit status is 1 when one is missed.
+
 Default paths: the overview, the overview filtered and sorted, a member page
 (the first member on the overview) and the paths given with --path (e.g. an
 export: --path '/exports/standings.csv?status=below'). "{member}" in a path is
@@ -37,8 +49,10 @@ SESSION_SCRIPT = """
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from legislators.models import UserScope
 user, _ = User.objects.get_or_create(username="loadtest")
 user.groups.add(*Group.objects.filter(name__in=["Viewer", "Analyst"]))
+UserScope.objects.update_or_create(user=user, defaults={"whole_state": True})  # without a scope: sees nothing
 store = SessionStore()
 store[SESSION_KEY] = str(user.pk)
 store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -149,6 +163,66 @@ def start_gunicorn(env, port, workers):
     raise SystemExit("gunicorn did not start")
 
 
+GOAL_USERS, GOAL_RPS, GOAL_P95_MS = 10, 100, 300
+
+
+def goal_lines(summary):
+    """[(text, met)] of the goals for this run's number of users."""
+    total = summary["total"]
+    goals = [(f"no errors at {summary['users']} users: {total['errors']} errors", total["errors"] == 0)]
+    if summary["users"] == GOAL_USERS:
+        goals.append(
+            (
+                f">= {GOAL_RPS} requests/s with p95 < {GOAL_P95_MS} ms at {GOAL_USERS} users: "
+                f"{total['rps']} requests/s, p95 {total['p95_ms']} ms",
+                total["rps"] >= GOAL_RPS and total["p95_ms"] < GOAL_P95_MS,
+            )
+        )
+    return goals
+
+
+def with_schema(database_url, schema):
+    """DATABASE_URL reading one bench data set's schema (and JIT off, as the settings would set)."""
+    from urllib.parse import quote
+
+    separator = "&" if "?" in database_url else "?"
+    return f"{database_url}{separator}options={quote(f'-c search_path={schema} -c jit=off')}"
+
+
+def create_database(database_url, *, recreate):
+    """Create the database of ``database_url`` (dropped first with ``recreate``); refuse one that exists."""
+    import dj_database_url
+    import psycopg2
+    from psycopg2 import sql
+
+    config = dj_database_url.parse(database_url)
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=config["USER"] or None,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        password=config["PASSWORD"] or None,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if cursor.fetchone():
+            if not recreate:
+                raise SystemExit(f"database {config['NAME']} exists: --recreate drops it first")
+            cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(config["NAME"])))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+    admin.close()
+
+
+def seed_demo(env, members_days, *, recreate):
+    members, days = (int(part) for part in members_days.split(","))
+    create_database(env["DATABASE_URL"], recreate=recreate)
+    started = time.perf_counter()
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "seed_demo", "--members", str(members), "--days", str(days))
+    print(f"seeded {members:,} members x {days} days in {time.perf_counter() - started:.0f} s; measuring at once")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -164,6 +238,9 @@ def main():
     parser.add_argument("--only", action="store_true", help="hit only the --path paths")
     parser.add_argument("--warmup", type=int, default=20, help="requests before measuring")
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--schema", help="a bench data set's schema in DATABASE_URL's database (e.g. ds_m5000_d1095)")
+    parser.add_argument("--seed-demo", metavar="MEMBERS,DAYS", help="create DATABASE_URL's database and seed it first")
+    parser.add_argument("--recreate", action="store_true", help="with --seed-demo: drop the database first")
     args = parser.parse_args()
 
     server = None
@@ -171,6 +248,10 @@ def main():
     if args.serve:
         if "DATABASE_URL" not in env:
             raise SystemExit("--serve needs DATABASE_URL")
+        if args.seed_demo:
+            seed_demo(env, args.seed_demo, recreate=args.recreate)
+        if args.schema:
+            env["DATABASE_URL"] = with_schema(env["DATABASE_URL"], args.schema)
         env.update(
             DEBUG="false",
             SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(50),
@@ -178,6 +259,9 @@ def main():
             SECURE_SSL_REDIRECT="false",
             SECURE_HSTS_SECONDS="0",
             DATABASE_CONN_MAX_AGE=env.get("DATABASE_CONN_MAX_AGE", "60"),
+            # collectstatic's Brotli at a quick level (the load measures pages, not static file sizes).
+            STATIC_BROTLI_QUALITY=env.get("STATIC_BROTLI_QUALITY", "5"),
+            STATIC_ROOT=env.get("STATIC_ROOT", str(ROOT / "var" / "load-static")),
         )
         args.url = f"http://127.0.0.1:{args.port}"
         server = start_gunicorn(env, args.port, args.workers)
@@ -206,8 +290,14 @@ def main():
             figures.append(summary)
         if args.json:
             Path(args.json).write_text(json.dumps(figures, indent=2))
-        if any(f["total"]["errors"] for f in figures):
-            raise SystemExit("errors during the load test")
+        print("\nGoals:")
+        missed = 0
+        for summary in figures:
+            for text, met in goal_lines(summary):
+                print(f"  {'met   ' if met else 'MISSED'} {text}")
+                missed += not met
+        if missed:
+            raise SystemExit(f"{missed} goal(s) missed")
     finally:
         if server:
             server.terminate()

@@ -1,123 +1,40 @@
 """National-scale benchmark: the project's pages, exports and writes against plain SQL.
 
-    .venv/bin/python bench/run.py [--members 5000] [--days 1095] [--runs 5]
+    .venv/bin/python bench/run.py [--members 5000] [--days 1095] [--runs 5] [--quick]
                                   [--database-url postgres://postgres@127.0.0.1:5432/ft_bench]
 
-Builds (once) the data sets in PostgreSQL, then measures each item, running
-the project's code and its plain-SQL baseline alternately ``--runs`` times
-after a warm-up, and prints medians and ratios. Exits 1 when a ratio misses
-its goal (the goals of issue 7), 0 otherwise.
+Builds (once) the data sets in PostgreSQL, stores their standings (``standings_rebuild``), then measures
+each item, running the project's code and its plain-SQL baseline alternately ``--runs`` times after a
+warm-up, and prints medians and ratios beside the goals: the pages and the standings CSV against the plain
+read of the stored ``DailyStanding`` rows (issue 14, bench/stored.py), the time series, the poll and the
+API (issue 7), the rebuild, the overview's growth with the roster and with the history. Exits 1 when a
+ratio misses its goal, 0 otherwise. ``--quick``: every item at small sizes, in minutes.
 """
 
 import argparse
-import gc
 import io
 import statistics
 import sys
-import time
 import tracemalloc
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import baseline_sql, build, dataset, django_setup, targets  # noqa: E402
-
-
-@dataclass
-class Result:
-    what: str
-    project: float | None  # seconds (median)
-    baseline: float | None
-    goal: str = ""
-    ratio: float | None = None
-    ok: bool | None = None
-    note: str = ""
-
-
-class CountingSink(io.TextIOBase):
-    """A text (or bytes) file that keeps only how much was written."""
-
-    def __init__(self):
-        self.chars = 0
-        self.lines = 0
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        self.chars += len(text)
-        self.lines += text.count("\n") if isinstance(text, str) else text.count(b"\n")
-        return len(text)
-
-
-def timed(function):
-    gc.collect()
-    started = time.perf_counter()
-    function()
-    return time.perf_counter() - started
-
-
-def alternate(project, baseline, runs):
-    """Medians of ``runs`` alternating runs (after one warm-up of each)."""
-    project()
-    baseline()
-    project_times, baseline_times = [], []
-    for run in range(runs):
-        # Alternate which goes first, so neither always runs on a warmer cache.
-        if run % 2 == 0:
-            project_times.append(timed(project))
-            baseline_times.append(timed(baseline))
-        else:
-            baseline_times.append(timed(baseline))
-            project_times.append(timed(project))
-    return statistics.median(project_times), statistics.median(baseline_times)
-
-
-def fetch(sql, params):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def copy_out(sql, params, sink):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        query = cursor.cursor.mogrify(sql, params).decode()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", sink)
-
-
-def vacuum():
-    """Clean the rows the rolled-back upserts leave behind, so runs start alike."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE legislators_socialaccount, metrics_latestcount, metrics_followersnapshot")
-
-
-def bench_client():
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench", defaults={"is_superuser": True, "is_staff": True}
-    )
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def get_page(client, url):
-    def run():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response.content
-
-    return run
+from bench import baseline_sql, build, dataset, django_setup, stored, targets  # noqa: E402
+from bench.common import (  # noqa: E402
+    CountingSink,
+    Result,
+    alternate,
+    bench_client,
+    copy_out,
+    fetch,
+    get_page,
+    member_with_four_accounts,
+    ratio_result,
+    timed,
+    vacuum,
+)
 
 
 def count_queries(function):
@@ -129,96 +46,7 @@ def count_queries(function):
     return len(context.captured_queries)
 
 
-def resolve(name, *args):
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def ratio_result(what, project, baseline, limit, *, note=""):
-    ratio = project / baseline if baseline else None
-    ok = ratio is not None and ratio <= limit
-    return Result(what, project, baseline, f"<= {limit:g}x", ratio, ok, note)
-
-
 # ---------------------------------------------------------------- measurements
-
-
-def measure_overview(client, day, runs, *, label="overview page (full render)"):
-    params = baseline_sql.standings_params(day)
-    sql = baseline_sql.overview_sql()
-    project, baseline = alternate(get_page(client, "/"), lambda: fetch(sql, params), runs)
-    return ratio_result(label, project, baseline, 3)
-
-
-def measure_division(client, day, runs):
-    from legislators.models import Division
-
-    division = Division.objects.order_by("pk").first()
-    url = resolve("metrics:division", division.pk) if division else None
-    if url is None:
-        return Result("division page", None, None, "<= 3x", note="not built yet")
-    params = {**baseline_sql.standings_params(day), "division": division.pk}
-    sql = baseline_sql.overview_sql(
-        where="AND d.division_id = %(division)s",
-        account_where="AND a.legislator_id IN (SELECT m.id FROM legislators_legislator m"
-        " JOIN legislators_constituency c ON c.id = m.constituency_id"
-        " JOIN legislators_district d ON d.id = c.district_id"
-        " WHERE d.division_id = %(division)s)",
-    )
-    project, baseline = alternate(get_page(client, url), lambda: fetch(sql, params), runs)
-    return ratio_result("division page", project, baseline, 3)
-
-
-def member_with_four_accounts():
-    from django.db.models import Count
-
-    from legislators.models import Legislator
-
-    return (
-        Legislator.objects.filter(constituency__isnull=False)
-        .annotate(n=Count("accounts"))
-        .filter(n=4)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-
-
-def measure_member(client, day, runs):
-    member = member_with_four_accounts()
-    params = {**baseline_sql.standings_params(day), "member": member}
-    standing_sql = baseline_sql.overview_sql(
-        where="AND m.id = %(member)s", account_where="AND a.legislator_id = %(member)s"
-    )
-
-    def baseline():
-        fetch(standing_sql, params)
-        fetch(baseline_sql.MEMBER_HISTORY, params)
-
-    project, baseline_time = alternate(get_page(client, f"/members/{member}/"), baseline, runs)
-    return ratio_result("member page (3-year chart, 4 platforms)", project, baseline_time, 3)
-
-
-def measure_standings_csv(day, runs, export):
-    sql = baseline_sql.standings_csv_sql()
-    params = baseline_sql.standings_params(day)
-    sinks = {}
-
-    def project():
-        sinks["project"] = sink = CountingSink()
-        export(sink)
-
-    def baseline():
-        sinks["baseline"] = sink = CountingSink()
-        copy_out(sql, params, sink)
-
-    project_time, baseline_time = alternate(project, baseline, runs)
-    note = f"{sinks['project'].lines - 1:,} rows vs {sinks['baseline'].lines - 1:,}"
-    return ratio_result("standings CSV vs COPY", project_time, baseline_time, 2, note=note)
 
 
 def timeseries_window(day, target_rows=1_000_000):
@@ -264,7 +92,8 @@ def measure_timeseries(day, runs, export):
 
 
 def measure_upsert(day, runs):
-    """One day's poll for every account (tomorrow's day), rolled back after each run."""
+    """One day's poll of every account (today: the counts, and the standings rows the poll keeps in its
+    transaction once the writers keep them), rolled back after each run."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -273,8 +102,9 @@ def measure_upsert(day, runs):
     from metrics.polling.clients.base import AccountResult
     from metrics.polling.runs import record_batch_results
 
-    poll_day = day + timedelta(days=1)
-    now = timezone.make_aware(datetime.combine(poll_day, datetime.min.time()) + timedelta(hours=12))
+    # Today, not tomorrow: the standings are kept up to today, so a poll dated today recomputes them.
+    poll_day = day
+    now = timezone.now()
     accounts = list(SocialAccount.objects.filter(active=True).values_list("pk", "platform"))
     results = [
         AccountResult(account_id=pk, status=SocialAccount.Status.OK, followers=10_000 + pk, posts=500)
@@ -311,7 +141,7 @@ def measure_upsert(day, runs):
 
     project_time, baseline_time = alternate(project, baseline, runs)
     return ratio_result(
-        f"one day's {len(accounts):,} counts through the upsert service vs COPY + upsert",
+        f"one day's poll of {len(accounts):,} accounts (with the standings kept) vs COPY + upsert of the counts",
         project_time,
         baseline_time,
         2,
@@ -415,150 +245,186 @@ def machine_description(database_url):
     return f"nproc {os.cpu_count()}, memory {memory:.0f} GB, PostgreSQL {version} (shared_buffers {buffers})"
 
 
-ITEMS = ("overview", "division", "member", "standings-csv", "timeseries", "upsert", "api")
+ITEMS = ("overview", "division", "member", "standings-csv", "timeseries", "upsert", "api", "rebuild")
+# --quick: every item at small sizes, a partial run in minutes (the goals still printed and checked).
+QUICK = {
+    "members": 500,
+    "days": 120,
+    "runs": 3,
+    "scale_members": "500,5000",
+    "short_days": 14,
+    "standings_days": 14,
+    "rebuild_days": 7,
+}
 
 
-def main(argv=None):
+def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=5000)
     parser.add_argument("--days", type=int, default=1095)
     parser.add_argument("--runs", type=int, default=5, help="alternating runs per item (median)")
     parser.add_argument("--database-url", default=build.DEFAULT_URL)
-    parser.add_argument("--scale-members", default="500,5000,50000", help="overview growth with members (30 days)")
-    parser.add_argument("--short-days", type=int, default=30, help="the short history of the history comparison")
+    parser.add_argument("--scale-members", default="500,5000,50000", help="overview growth with members")
+    parser.add_argument("--short-days", type=int, default=30, help="days of the scaling data sets")
     parser.add_argument("--no-scaling", action="store_true", help="skip the member and history scaling")
+    parser.add_argument(
+        "--standings-days", type=int, default=30, help="days of stored standings the data sets hold for the pages"
+    )
+    parser.add_argument("--rebuild-days", type=int, help="days the rebuild item rebuilds (default: --days)")
     parser.add_argument("--timeseries-export", default=targets.TIMESERIES_EXPORT, help="module:function")
     parser.add_argument("--standings-export", default=targets.STANDINGS_EXPORT, help="module:function")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets")
+    parser.add_argument("--quick", action="store_true", help=f"small sizes, minutes: {QUICK} (explicit options win)")
     parser.add_argument(
         "--only",
         default="",
         help=f"comma-separated items to measure, of {','.join(ITEMS)} (default: all; implies --no-scaling)",
     )
+    parser.add_argument("--skip", default="", help="comma-separated items not to measure")
     args = parser.parse_args(argv)
+    if args.quick:
+        given = {arg.split("=")[0].lstrip("-").replace("-", "_") for arg in (argv or sys.argv[1:])}
+        for name, value in QUICK.items():
+            if name not in given:
+                setattr(args, name, value)
+    args.rebuild_days = min(args.rebuild_days or args.days, args.days)
     only = [item for item in args.only.split(",") if item]
-    if unknown := set(only) - set(ITEMS):
-        parser.error(f"unknown item(s) for --only: {', '.join(sorted(unknown))}")
+    skip = [item for item in args.skip.split(",") if item]
+    if unknown := set(only + skip) - set(ITEMS):
+        parser.error(f"unknown item(s): {', '.join(sorted(unknown))}")
+    args.items = [item for item in ITEMS if (not only or item in only) and item not in skip]
     if only:
         args.no_scaling = True
+    return args
 
+
+def open_data_set(args, members, days, day, *, rebuild=False):
+    """Point Django at data set (members, days), built when absent, with its standings stored."""
+    schema, record = build.ensure(args.database_url, members, days, rebuild=rebuild)
+    django_setup.use_schema(schema)
+    stored.ensure_standings(day, min(args.standings_days, days))
+    return schema, record
+
+
+def measure_items(args, day):
+    client = bench_client()
+    measurements = {
+        "overview": lambda: stored.measure_overview(client, day, args.runs),
+        "division": lambda: stored.measure_division(client, day, args.runs),
+        "member": lambda: stored.measure_member(client, day, args.runs),
+        "standings-csv": lambda: stored.measure_standings_csv(day, args.runs, targets.load(args.standings_export)),
+        "timeseries": lambda: measure_timeseries(day, args.runs, targets.load(args.timeseries_export)),
+        "upsert": lambda: measure_upsert(day, args.runs),
+        "api": lambda: measure_api(day, args.runs),
+        "rebuild": lambda: stored.measure_rebuild(day, args.rebuild_days),
+    }
+    results = []
+    for item in args.items:
+        measured = measurements[item]()
+        for result in measured if isinstance(measured, list) else [measured]:
+            results.append(result)
+            ratio = "" if result.ratio is None else f": {result.ratio:.2f}x"
+            print(f"  measured {result.what}{ratio} {result.note}", flush=True)
+        if item in ("upsert", "rebuild"):
+            vacuum()
+    return results
+
+
+def measure_scaling(args, schema, day, queries):
+    """The overview at each roster size (``--short-days`` data sets), then the long against the short history."""
+    overview_by = {}
+    sizes = sorted({int(n) for n in args.scale_members.split(",") if n})
+    for members in sizes:
+        other, _record = open_data_set(args, members, args.short_days, day)
+        other_client = bench_client()
+        page = get_page(other_client, "/")
+        page()
+        overview_by[members] = statistics.median([timed(page) for _ in range(args.runs)])
+        queries[(other, "overview")] = count_queries(page)
+        queries[(other, "member")] = count_queries(get_page(other_client, f"/members/{member_with_four_accounts()}/"))
+        print(f"  measured overview at {members:,} members: {overview_by[members] * 1000:,.1f} ms", flush=True)
+    results = stored.scaling_results(overview_by, f"{args.short_days} days of history, median of {args.runs}")
+    # History: the long and short sets alternately, each on its own open
+    # connection (swapped in as the default), so both see the same load.
+    short_schema = dataset.schema_name(args.members, args.short_days)
+    open_data_set(args, args.members, args.short_days, day)
+    long_connection = django_setup.schema_connection(schema)
+    short_connection = django_setup.schema_connection(short_schema)
+    pages = {}
+    for key, wrapper in (("long", long_connection), ("short", short_connection)):
+        django_setup.activate(wrapper)
+        pages[key] = get_page(bench_client(), "/")
+
+    def on(wrapper, key):
+        def run():
+            django_setup.activate(wrapper)
+            pages[key]()
+
+        return run
+
+    long_time, short_time = alternate(on(long_connection, "long"), on(short_connection, "short"), args.runs)
+    django_setup.use_schema(schema)
+    ratio = long_time / short_time
+    results.append(
+        Result(
+            f"overview, {args.days} vs {args.short_days} days of history",
+            long_time,
+            short_time,
+            "<= 1.2x",
+            ratio,
+            ratio <= 1.2,
+            "baseline column: the short history",
+        )
+    )
+    return results
+
+
+def query_constancy(queries):
+    by_page = {}
+    for (_schema, page), count in queries.items():
+        by_page.setdefault(page, set()).add(count)
+    return [
+        Result(
+            f"SQL queries, {page} page",
+            None,
+            None,
+            "constant",
+            None,
+            len(counts) == 1,
+            ", ".join(f"{s}: {c}" for (s, p), c in sorted(queries.items()) if p == page),
+        )
+        for page, counts in sorted(by_page.items())
+    ]
+
+
+def main(argv=None):
+    args = parse(argv)
     dataset.ensure_database(args.database_url)
     django_setup.setup(args.database_url)
     from django.utils import timezone
 
-    schema, record = build.ensure(args.database_url, args.members, args.days, rebuild=args.rebuild)
-    django_setup.use_schema(schema)
     day = timezone.localdate()
+    schema, record = open_data_set(args, args.members, args.days, day, rebuild=args.rebuild)
+    first, last, rows = stored.standings_bounds()
     print(machine_description(args.database_url))
     print(
         f"data set {schema}: {record['members']:,} members, {record['accounts']:,} accounts, "
         f"{record['snapshots']:,} snapshots to {record['end_day']} (built in {record['build_seconds']:.0f} s); "
-        f"{args.runs} alternating runs per item, medians"
+        f"{rows:,} stored standings rows {first}..{last}; {args.runs} alternating runs per item, medians"
     )
     if record["end_day"] != day:
         print(f"note: the data set ends {record['end_day']}, today is {day}: growth windows still apply")
     sys.stdout.flush()
 
     vacuum()
-    client = bench_client()
-    measurements = {
-        "overview": lambda: measure_overview(client, day, args.runs),
-        "division": lambda: measure_division(client, day, args.runs),
-        "member": lambda: measure_member(client, day, args.runs),
-        "standings-csv": lambda: measure_standings_csv(day, args.runs, targets.load(args.standings_export)),
-        "timeseries": lambda: measure_timeseries(day, args.runs, targets.load(args.timeseries_export)),
-        "upsert": lambda: measure_upsert(day, args.runs),
-        "api": lambda: measure_api(day, args.runs),
-    }
-    results = []
-    for item, measurement in measurements.items():
-        if only and item not in only:
-            continue
-        measured = measurement()
-        for result in measured if isinstance(measured, list) else [measured]:
-            results.append(result)
-            ratio = "" if result.ratio is None else f": {result.ratio:.2f}x"
-            print(f"  measured {result.what}{ratio} {result.note}", flush=True)
-    vacuum()
-
+    results = measure_items(args, day)
     queries = {}
-    member = member_with_four_accounts()
+    client = bench_client()
     queries[(schema, "overview")] = count_queries(get_page(client, "/"))
-    queries[(schema, "member")] = count_queries(get_page(client, f"/members/{member}/"))
-
+    queries[(schema, "member")] = count_queries(get_page(client, f"/members/{member_with_four_accounts()}/"))
     if not args.no_scaling:
-        overview_by = {}
-        sizes = [int(n) for n in args.scale_members.split(",") if n]
-        points = [(n, args.short_days) for n in sizes]
-        if (args.members, args.short_days) not in points:
-            points.append((args.members, args.short_days))
-        for members, days in points:
-            other, _record = build.ensure(args.database_url, members, days)
-            django_setup.use_schema(other)
-            other_client = bench_client()
-            other_member = member_with_four_accounts()
-            page = get_page(other_client, "/")
-            overview_by[(members, days)] = statistics.median([timed(page) for _ in range(args.runs)] if page() else [])
-            queries[(other, "overview")] = count_queries(page)
-            queries[(other, "member")] = count_queries(get_page(other_client, f"/members/{other_member}/"))
-        # History: the long and short sets alternately, each on its own open
-        # connection (swapped in as the default), so both see the same load.
-        long_connection = django_setup.schema_connection(schema)
-        short_connection = django_setup.schema_connection(build.dataset.schema_name(args.members, args.short_days))
-        pages = {}
-        for key, wrapper in (("long", long_connection), ("short", short_connection)):
-            django_setup.activate(wrapper)
-            pages[key] = get_page(bench_client(), "/")
-
-        def on(wrapper, key):
-            def run():
-                django_setup.activate(wrapper)
-                pages[key]()
-
-            return run
-
-        long_time, short_time = alternate(on(long_connection, "long"), on(short_connection, "short"), args.runs)
-        django_setup.use_schema(schema)
-        base = overview_by.get((sizes[0], args.short_days)) if sizes else None
-        for members in sizes:
-            value = overview_by[(members, args.short_days)]
-            results.append(
-                Result(
-                    f"overview, {members:,} members, {args.short_days} days",
-                    value,
-                    None,
-                    note=f"{value / base:.1f}x the {sizes[0]:,}-member time" if base else "",
-                )
-            )
-        ratio = long_time / short_time
-        results.append(
-            Result(
-                f"overview, {args.days} vs {args.short_days} days of history",
-                long_time,
-                short_time,
-                "<= 1.2x",
-                ratio,
-                ratio <= 1.2,
-                "baseline column: the short history",
-            )
-        )
-
-    by_page = {}
-    for (_schema, page), count in queries.items():
-        by_page.setdefault(page, set()).add(count)
-    for page, counts in sorted(by_page.items()):
-        constant = len(counts) == 1
-        results.append(
-            Result(
-                f"SQL queries, {page} page",
-                None,
-                None,
-                "constant",
-                None,
-                constant,
-                ", ".join(f"{s}: {c}" for (s, p), c in sorted(queries.items()) if p == page),
-            )
-        )
+        results += measure_scaling(args, schema, day, queries)
+    results += query_constancy(queries)
 
     print()
     print_table(results)

@@ -105,6 +105,16 @@ def scope_limits(user):
     return limits
 
 
+def scope_key(user):
+    """A short text naming what ``user`` may see, equal for users who see the same members and
+    different otherwise ("all", or the division and district ids): for keys of cached figures."""
+    limits = scope_limits(user)
+    if limits is None:
+        return "all"
+    division_ids, district_ids = limits
+    return "v{}-d{}".format(",".join(map(str, sorted(division_ids))), ",".join(map(str, sorted(district_ids))))
+
+
 def is_whole_state(user):
     return scope_limits(user) is None
 

@@ -63,6 +63,17 @@ def default_language_after_each_test():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache_for_each_test():
+    """The default cache (local memory in tests) holds rendered charts keyed by the newest ids: on SQLite a
+    rolled-back test's ids come back in the next, so each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def redis_url():
     return REDIS_URL

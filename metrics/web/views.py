@@ -25,6 +25,7 @@ from metrics.standings.rollups import ROLLUP_SORT_CHOICES
 from metrics.standings.seat_map import seat_map
 
 from . import charts
+from .chart_cache import ChartCache
 from .forms import CountEntryForm
 from .map_chart import legend as map_legend
 from .map_chart import seat_map_figure, seat_map_script
@@ -116,8 +117,15 @@ def overview(request):
     )
     context = _table_context(request, form, table)
     context["summary"] = table.standings.summary()
-    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
-    context["progress_chart"] = progress_chart(_weekly_progress(request, form, table.standings.day))
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs())
+    context["distribution"] = kept.figure(
+        "distribution", lambda: charts.distribution_chart(table.standings.members, table.standings.target)
+    )
+    context["progress_chart"] = kept.figure(
+        "progress",
+        lambda: progress_chart(_weekly_progress(request, form, table.standings.day)),
+        only=("day", "division", "district", "party"),
+    )
     place = {name: form.cleaned_data[name].pk for name in ("division", "district") if form.cleaned_data.get(name)}
     context.update(_map_context(request, table.standings, **place))
     return render(request, "metrics/overview.html", context)
@@ -170,6 +178,7 @@ def divisions(request):
         return error
     page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs(), sort=ordering["rollup_sort"])
     target = page.standings.target
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs())
     return render(
         request,
         "metrics/divisions.html",
@@ -178,8 +187,8 @@ def divisions(request):
             "filter_fields": form.visible_fields_of(StandingsFilterForm.TABLE_FIELDS),
             "rollup": page,
             "filter_query": _drill_down_query(request),
-            "division_chart": charts.rollup_chart(page.divisions, target),
-            "district_chart": charts.rollup_chart(page.districts, target),
+            "division_chart": kept.figure("division_rollup", lambda: charts.rollup_chart(page.divisions, target)),
+            "district_chart": kept.figure("district_rollup", lambda: charts.rollup_chart(page.districts, target)),
             "district_export_query": _district_export_query(request),
             **ordering,
         },
@@ -208,7 +217,9 @@ def division_detail(request, pk):
             "division": division,
             "rollup": page,
             "filter_query": _drill_down_query(request),
-            "district_chart": charts.rollup_chart(page.districts, page.standings.target),
+            "district_chart": ChartCache(user=request.user, filters=filters).figure(
+                "district_rollup", lambda: charts.rollup_chart(page.districts, page.standings.target)
+            ),
             **_map_context(request, page.standings, division=division.pk),
             **ordering,
         },
@@ -232,7 +243,10 @@ def district_detail(request, pk):
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     context = _table_context(request, form, table, fields=fields)
     context["district"] = district
-    context["distribution"] = charts.distribution_chart(table.standings.members, table.standings.target)
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs() | {"district": district.pk, "division": None})
+    context["distribution"] = kept.figure(
+        "distribution", lambda: charts.distribution_chart(table.standings.members, table.standings.target)
+    )
     context.update(_map_context(request, table.standings, district=district.pk))
     return render(request, "metrics/district_detail.html", context)
 
@@ -261,7 +275,10 @@ def member_detail(request, pk):
             "page": page,
             "legislator": page.legislator,
             "standing": page.standing,
-            "chart": charts.history_chart(page),
+            # The member's history chart (up to three years of days, five lines): drawn once per data version.
+            "chart": ChartCache(user=request.user, filters={"member": page.legislator.pk, "day": page.day}).figure(
+                "history", lambda: charts.history_chart(page)
+            ),
             "local": local,
         },
     )
