@@ -384,3 +384,53 @@ def electors_by_day(rolls, days):
             index += 1
         result.append(rolls[index].total_electors if rolls else None)
     return result
+
+
+def roll_chart(rolls):
+    """The seat's electorate over time: a step line of its voter rolls (``seat.RollRow``, oldest first), the
+    roll in force marked; the electors axis in Indian grouping written by the server."""
+    if not rolls:
+        return None
+    xs = [row.roll.published_on.isoformat() for row in rolls]
+    ys = [row.roll.total_electors for row in rolls]
+    texts = [indian_number(value) for value in ys]
+    tick_values = nice_ticks(max(ys))
+    in_force = [row for row in rolls if row.in_force]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": xs,
+                "y": ys,
+                "text": texts,
+                "line": {"shape": "hv", "color": COLOURS["combined"], "width": 2},
+                "marker": {"size": 7, "color": COLOURS["combined"]},
+                "name": _("Registered voters"),
+                "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [row.roll.published_on.isoformat() for row in in_force],
+                "y": [row.roll.total_electors for row in in_force],
+                "text": [indian_number(row.roll.total_electors) for row in in_force],
+                "marker": {"size": 14, "color": "rgba(0,0,0,0)", "line": {"color": COLOURS["meets"], "width": 3}},
+                "name": _("The roll in force"),
+                "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>",
+            },
+        ],
+        "layout": {
+            "height": 260,
+            "margin": {"l": 80, "r": 16, "t": 12, "b": 40},
+            "font": CONFIG_FONT,
+            "showlegend": False,
+            "xaxis": {"type": "date", "hoverformat": "%-d %b %Y"},
+            "yaxis": {
+                "title": {"text": _("Registered voters")},
+                "range": [0, tick_values[-1]],
+                "tickvals": tick_values,
+                "ticktext": [indian_number(value) for value in tick_values],
+            },
+        },
+    }

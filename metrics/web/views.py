@@ -21,6 +21,7 @@ from metrics.standings import freshness as freshness_selectors
 from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
 from metrics.standings.rollups import ROLLUP_SORT_CHOICES
+from metrics.standings.seat import seat_page
 
 from . import charts
 from .forms import CountEntryForm
@@ -241,6 +242,30 @@ def member_detail(request, pk):
             "legislator": page.legislator,
             "standing": page.standing,
             "chart": charts.history_chart(page),
+        },
+    )
+
+
+@login_required
+@dashboard_required
+def constituency_detail(request, pk):
+    """A seat: its electorate over time, the sitting member and the aspirants against the same electors, and
+    its history of members (404 outside the user's scope)."""
+    form, error = _filters(request)
+    if error:
+        return error
+    page = seat_page(constituency_id=pk, scope_user=request.user, day=form.cleaned_data.get("date"))
+    if page is None:
+        raise Http404(_("No such constituency."))
+    return render(
+        request,
+        "metrics/constituency_detail.html",
+        {
+            "form": form,
+            "filter_fields": form.visible_fields_of(("date",)),
+            "page": page,
+            "seat": page.constituency,
+            "roll_chart": charts.roll_chart(page.rolls),
         },
     )
 
