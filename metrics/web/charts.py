@@ -9,7 +9,7 @@ import math
 from django.utils.translation import gettext as _
 
 from legislators.models import Platform
-from legislators.names import in_script
+from legislators.names import in_script, platform_label
 from metrics.numbers import indian_number
 
 COLOURS = {
@@ -285,7 +285,7 @@ def _platform_traces(history, xs):
     iso = dict(zip((d for d, _v in combined), xs, strict=True))
     traces = [
         _line_trace(
-            Platform(platform).label,
+            platform_label(platform),
             [iso.get(d) or d.isoformat() for d, _v in points],
             [v for _d, v in points],
             {"color": COLOURS.get(platform), "width": 1.5},

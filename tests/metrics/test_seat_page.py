@@ -204,3 +204,14 @@ def test_the_member_page_search_and_district_page_link_to_the_seat(client, seat_
     assert f'href="{seat_url}"' in found
     district = client.get(reverse("metrics:district", args=[seat_state["hill"].pk])).content.decode()
     assert f'href="{seat_url}"' in district
+
+
+def test_the_api_gives_the_seat_page_of_a_constituency(seat_state):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(factories.user("viewer", "Viewer"))
+    seat = seat_state["seat"]
+    response = api.get(f"/api/v1/constituencies/{seat.pk}/")
+    assert response.status_code == 200
+    assert response.json()["page_url"] == f"/constituencies/{seat.pk}/"
