@@ -386,16 +386,19 @@ def electors_by_day(rolls, days):
     return result
 
 
-def roll_chart(rolls):
-    """The seat's electorate over time: a step line of its voter rolls (``seat.RollRow``, oldest first), the
-    roll in force marked; the electors axis in Indian grouping written by the server."""
+def roll_chart(rolls, day):
+    """The seat's electorate over time: a step line of its voter rolls (``seat.RollRow``, oldest first) carried on
+    to ``day``, the roll in force ringed; the electors axis (not from zero: a roll changes by a few per cent) in
+    Indian grouping written by the server."""
     if not rolls:
         return None
     xs = [row.roll.published_on.isoformat() for row in rolls]
     ys = [row.roll.total_electors for row in rolls]
-    texts = [indian_number(value) for value in ys]
-    tick_values = nice_ticks(max(ys))
     in_force = [row for row in rolls if row.in_force]
+    if in_force and day > rolls[-1].roll.published_on:
+        xs.append(day.isoformat())  # the roll in force holds until the day shown
+        ys.append(in_force[0].roll.total_electors)
+    tick_values = band_ticks(min(ys), max(ys))
     return {
         "data": [
             {
@@ -403,9 +406,9 @@ def roll_chart(rolls):
                 "mode": "lines+markers",
                 "x": xs,
                 "y": ys,
-                "text": texts,
+                "text": [indian_number(value) for value in ys],
                 "line": {"shape": "hv", "color": COLOURS["combined"], "width": 2},
-                "marker": {"size": 7, "color": COLOURS["combined"]},
+                "marker": {"size": [7] * len(rolls) + [0] * (len(xs) - len(rolls)), "color": COLOURS["combined"]},
                 "name": _("Registered voters"),
                 "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>",
             },
@@ -421,16 +424,34 @@ def roll_chart(rolls):
             },
         ],
         "layout": {
-            "height": 260,
+            "height": 240,
             "margin": {"l": 80, "r": 16, "t": 12, "b": 40},
             "font": CONFIG_FONT,
             "showlegend": False,
             "xaxis": {"type": "date", "hoverformat": "%-d %b %Y"},
             "yaxis": {
                 "title": {"text": _("Registered voters")},
-                "range": [0, tick_values[-1]],
+                "range": [tick_values[0], tick_values[-1]],
                 "tickvals": tick_values,
                 "ticktext": [indian_number(value) for value in tick_values],
             },
         },
     }
+
+
+def band_ticks(low, high, *, most=5):
+    """Round ticks around [low, high] (not from zero): a step of 1, 2, 2.5 or 5 × 10^k, at most ``most`` steps."""
+    spread = max(high - low, max(high, 1) // 20, 1)  # a single roll still gets a band around it
+    magnitude = 10 ** max(0, math.floor(math.log10(spread)) - 1)
+    step = next(
+        candidate * magnitude
+        for candidate in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)
+        if candidate * magnitude * most >= spread
+    )
+    step = int(step) or 1
+    while True:
+        first = max(0, (low - spread // 4) // step * step)
+        last = -(-(high + spread // 4) // step) * step
+        if (last - first) // step <= most:
+            return list(range(first, max(last, first + step) + 1, step))
+        step *= 2

@@ -265,7 +265,7 @@ def constituency_detail(request, pk):
             "filter_fields": form.visible_fields_of(("date",)),
             "page": page,
             "seat": page.constituency,
-            "roll_chart": charts.roll_chart(page.rolls),
+            "roll_chart": charts.roll_chart(page.rolls, page.day),
         },
     )
 

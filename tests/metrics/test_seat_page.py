@@ -215,3 +215,23 @@ def test_the_api_gives_the_seat_page_of_a_constituency(seat_state):
     response = api.get(f"/api/v1/constituencies/{seat.pk}/")
     assert response.status_code == 200
     assert response.json()["page_url"] == f"/constituencies/{seat.pk}/"
+
+
+def test_the_roll_chart_rings_the_roll_in_force_and_carries_it_to_the_day():
+    from types import SimpleNamespace
+
+    from metrics.web.charts import roll_chart
+
+    def row(day, electors, in_force):
+        return SimpleNamespace(roll=SimpleNamespace(published_on=day, total_electors=electors), in_force=in_force)
+
+    rolls = [row(date(2023, 1, 5), 2_00_000, False), row(date(2024, 1, 5), 2_50_000, True)]
+    figure = roll_chart(rolls, date(2024, 6, 1))
+    line, ring = figure["data"]
+    assert line["x"] == ["2023-01-05", "2024-01-05", "2024-06-01"]
+    assert line["y"] == [200_000, 250_000, 250_000]
+    assert ring["x"] == ["2024-01-05"] and ring["text"] == ["2,50,000"]
+    axis = figure["layout"]["yaxis"]
+    assert axis["tickvals"][0] <= 200_000 and axis["tickvals"][-1] >= 250_000
+    assert "2,00,000" in axis["ticktext"]
+    assert roll_chart([], date(2024, 6, 1)) is None
