@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from legislators.access import is_whole_state, visible_accounts, visible_districts, visible_divisions
 from legislators.models import AccountStatus, Platform
+from legislators.names import platform_label
 from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
 from metrics.standings import engine, pages, progress
@@ -342,7 +343,7 @@ def poll_now(request):
         if platform not in Platform.values:
             messages.error(request, _("Choose a platform to poll."))
             return redirect("metrics:poll")
-        label = Platform(platform).label
+        label = platform_label(platform)
         try:
             plan_fetch_task.delay(platform)
         except (KombuOperationalError, OSError):
