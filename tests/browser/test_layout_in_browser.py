@@ -2,11 +2,13 @@
 status and followers needed are on screen without sideways scrolling (English and Hindi); at 1,366 px no
 table is wider than its container. Screenshots of every page at both widths in both languages."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from legislators.models import Aspirant, Platform, Role
@@ -115,14 +117,17 @@ ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec
 
 
 def _check_date_axes(page, language, problems, name):
-    """The date axes' ticks read in the page's language (Hindi months in Hindi)."""
+    """The date axes' ticks read in the page's language (Hindi months in Hindi); returns the charts drawn."""
+    drawn = set()
     for chart in ("#history-chart", "#roll-chart", "#progress-chart"):
         ticks = page.locator(f"{chart} .xtick text").all_text_contents()
         if not ticks:
             continue
+        drawn.add(chart)
         english = [tick for tick in ticks if ENGLISH_MONTHS.search(tick)]
         if language == "hi" and english:
             problems.append((language, name, chart, english))
+    return drawn
 
 
 def _devanagari_renders(page):
@@ -142,8 +147,10 @@ def test_every_page_fits_at_1366_and_at_390_in_both_languages(browser, live_serv
     state = _long_state()
     seat = _seat_with_aspirants(state)
     factories.user("boss", "Editor", is_staff=True, is_superuser=True)
+    # The stored daily standings of the last 60 days: the overview draws its week-by-week progress chart.
+    call_command("rebuild_standings", since=timezone.localdate() - timedelta(days=60), quiet=True, stdout=io.StringIO())
     base = live_server.url
-    overflowing, axes = [], []
+    overflowing, axes, drawn = [], [], set()
     for language in ("en", "hi"):
         for label, viewport, phone in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
             context = _context(browser, base, viewport, language, phone=phone)
@@ -163,11 +170,12 @@ def test_every_page_fits_at_1366_and_at_390_in_both_languages(browser, live_serv
                         ".table-wrap", "wraps => wraps.map(w => [w.scrollWidth, w.clientWidth])"
                     )
                     overflowing += [(language, label, name, w) for w in widths if w[0] > w[1] + 1]
-                _check_date_axes(page, language, axes, name)
+                drawn |= _check_date_axes(page, language, axes, name)
                 page.screenshot(path=str(screenshots / f"{name}-{label}-{language}.png"), full_page=True)
             context.close()
     assert overflowing == []
     assert axes == []
+    assert drawn == {"#history-chart", "#roll-chart", "#progress-chart"}  # every date axis was looked at
 
 
 def test_the_seat_page_on_a_phone_is_cards_without_sideways_scrolling(browser, live_server, screenshots):
