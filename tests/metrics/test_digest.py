@@ -209,3 +209,14 @@ def test_the_hindi_digest_has_no_english_platform_or_status_words(state):
         assert ENGLISH_PLATFORM_AND_STATUS_WORDS.findall(body) == []
     for word in ("यूट्यूब", "फ़ेसबुक", "इंस्टाग्राम", "एक्स"):
         assert word in hindi.text and word in hindi.html, word
+
+
+def test_the_digest_links_each_furthest_members_seat_to_its_page(state):
+    built = digest.digest_build(division=state["north"], language="en")
+    block = re.search(r'data-section="furthest"[^>]*>(.*?)</table>', built.html, re.S).group(1)
+    standings = {m.id: m for m in engine.standings(division=state["north"].pk).members}
+    rows = re.findall(r'<tr data-member="(\d+)">(.*?)</tr>', block, re.S)
+    assert rows
+    for member_id, row in rows:
+        seat_id = standings[int(member_id)].constituency_id
+        assert f"/constituencies/{seat_id}/" in row
