@@ -90,3 +90,23 @@ def test_member_page_and_lists_show_the_portfolio_and_party_in_the_language(
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     column = rows[0].index("विभाग" if language == "hi" else "Portfolio")
     assert rows[1][column] == portfolio
+
+
+def test_the_current_portfolio_in_hindi_is_copied_to_the_person():
+    from legislators import services
+
+    person = factories.legislator("Ravi Kumar", factories.constituency(factories.district()))
+    services.appointment_record(
+        legislator=person, role=Role.MINISTER_OF_STATE, start=date(2024, 1, 1), portfolio="Energy", portfolio_hi="ऊर्जा"
+    )
+    person.refresh_from_db()
+    assert (person.role, person.portfolio, person.portfolio_hi) == (Role.MINISTER_OF_STATE, "Energy", "ऊर्जा")
+
+
+def test_the_demo_gives_its_parties_and_portfolios_in_hindi():
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--members", "12", "--days", "3", stdout=io.StringIO())
+    assert set(Party.objects.values_list("short_name", "name_hi")) >= {("JPP", "जनता प्रगति पार्टी")}
+    ministers = Appointment.objects.exclude(portfolio="")
+    assert ministers.exists() and not ministers.filter(portfolio_hi="").exists()
