@@ -207,6 +207,9 @@ def test_the_hindi_digest_has_no_english_platform_or_status_words(state):
     for body in (hindi.text, re.sub(r"<[^>]+>", " ", hindi.html)):
         body = re.sub(r"https?://\S+", " ", body)
         assert ENGLISH_PLATFORM_AND_STATUS_WORDS.findall(body) == []
+    # The attached CSV too: its headers and statuses (a missing value is "n/a" in every language, by design).
+    attachment = hindi.attachment.decode("utf-8-sig")
+    assert [w for w in ENGLISH_PLATFORM_AND_STATUS_WORDS.findall(attachment) if w != "n/a"] == []
     for word in ("यूट्यूब", "फ़ेसबुक", "इंस्टाग्राम", "एक्स"):
         assert word in hindi.text and word in hindi.html, word
 
