@@ -202,3 +202,25 @@ def test_the_seat_page_on_a_phone_is_cards_without_sideways_scrolling(browser, l
             ticks = page.locator("#roll-chart .xtick text").all_text_contents()
             assert ticks and not any(ENGLISH_MONTHS.search(tick) for tick in ticks), ticks
         context.close()
+
+
+def test_on_a_phone_the_rollup_tables_are_cards_without_sideways_scrolling(browser, live_server):
+    state = _long_state()
+    factories.user("official", "Viewer")
+    for language in ("en", "hi"):
+        context = _context(browser, live_server.url, PHONE, language, phone=True)
+        page = context.new_page()
+        _log_in(page, live_server.url, "official")
+        page.goto(f"{live_server.url}/divisions/")
+        rows = page.locator("table.rollup-list tr.rollup-row")
+        assert rows.count() == 2 + 3  # two divisions, three districts
+        for index in range(rows.count()):
+            for part in (".c-name a", ".c-attainment", ".c-members", ".c-meets", ".c-na"):
+                box = rows.nth(index).locator(part).bounding_box()
+                assert _inside(box, PHONE["width"]), (language, index, part, box)
+        widths = page.eval_on_selector_all(".table-wrap", "wraps => wraps.map(w => [w.scrollWidth, w.clientWidth])")
+        assert all(scroll <= client + 1 for scroll, client in widths), widths
+        if language == "hi":  # the districts' division in Hindi too
+            assert "उत्तर" in rows.nth(2).locator(".c-division").inner_text()
+        context.close()
+    del state
