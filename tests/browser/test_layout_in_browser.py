@@ -113,6 +113,8 @@ def _pages(state, base, seat):
     }
 
 
+# Pages whose tables become cards on a phone: nothing in them scrolls sideways at 390 px either.
+PHONE_CARD_PAGES = {"overview", "stagnant", "divisions", "division", "district", "seat", "poll-now"}
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
 
@@ -165,7 +167,7 @@ def test_every_page_fits_at_1366_and_at_390_in_both_languages(browser, live_serv
                 page.wait_for_load_state("networkidle")
                 if page.evaluate("document.documentElement.scrollWidth") > viewport["width"]:
                     overflowing.append((language, label, name, "page"))
-                if not phone:
+                if not phone or name in PHONE_CARD_PAGES:
                     widths = page.eval_on_selector_all(
                         ".table-wrap", "wraps => wraps.map(w => [w.scrollWidth, w.clientWidth])"
                     )
