@@ -52,6 +52,7 @@ SITE = {
     "healthz": everyone(200),
     "": roles(L, 200, 200, 200, 200),
     "members/<int:pk>/": roles(L, 200, 200, 200, 404),
+    "constituencies/<int:pk>/": roles(L, 200, 200, 200, 404),  # a seat outside the district viewer's scope
     "stagnant/": roles(L, 200, 200, 200, 200),
     "search/": roles(L, 200, 200, 200, 200),  # a limited user's results stay in scope (tests/metrics/test_search.py)
     "divisions/": roles(L, 200, 200, 200, 200),
@@ -276,6 +277,8 @@ def _sample_url(pattern, world):
 
         token, _secret = api_token_create(user=User.objects.get(username="viewer"), name="matrix")
         return reverse("metrics:api_token_revoke", args=[token.pk])
+    if pattern == "constituencies/<int:pk>/":
+        return reverse("metrics:constituency", args=[member.constituency_id])
     if pattern == "divisions/<int:pk>/":
         return reverse("metrics:division", args=[member.constituency.district.division_id])
     if pattern == "districts/<int:pk>/":
