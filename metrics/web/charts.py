@@ -230,7 +230,8 @@ def history_chart(page):
         "layout": {
             "margin": {"l": 70, "r": 10, "t": 24, "b": 40},
             "font": CONFIG_FONT,
-            "legend": {"orientation": "h", "y": -0.15},
+            # Below the date ticks, whose first label has a second line (the year): nothing overlaps it.
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},
             "hovermode": "x unified",
             "yaxis": _followers_axis(tick_values),
             "xaxis": {
