@@ -5,12 +5,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from . import health
+from . import admin_names, health
 
 # The admin carries the product's name, in the chosen language (not "Django administration").
 admin.site.site_header = _("Follower Tracker administration")
 admin.site.site_title = _("Follower Tracker admin")
 admin.site.index_title = _("Members, places, accounts and counts")
+admin_names.install(admin.site)
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

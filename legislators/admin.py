@@ -106,8 +106,8 @@ class VoterRollAdmin(ScopedAdmin, AuditedAdmin):
 
 @admin.register(Party)
 class PartyAdmin(AuditedAdmin):
-    list_display = ["name", "short_name", "colour"]
-    search_fields = ["name", "short_name"]
+    list_display = ["name", "name_hi", "short_name", "colour"]
+    search_fields = ["name", "name_hi", "short_name"]
 
 
 class SocialAccountForm(forms.ModelForm):
@@ -198,7 +198,7 @@ class AppointmentInline(ScopedInline, admin.TabularInline):
     model = Appointment
     formset = DatedRowsFormSet
     extra = 0
-    fields = ["role", "portfolio", "start", "end", "source"]
+    fields = ["role", "portfolio", "portfolio_hi", "start", "end", "source"]
 
 
 class AspirantInline(ScopedInline, admin.TabularInline):
@@ -227,7 +227,16 @@ class LegislatorAdmin(ScopedAdmin, AuditedAdmin):
         "=constituency__number",
     ]
     list_select_related = ["party", "constituency"]
-    readonly_fields = ["constituency", "party", "role", "portfolio", "term_start", "term_end", "reference_id"]
+    readonly_fields = [
+        "constituency",
+        "party",
+        "role",
+        "portfolio",
+        "portfolio_hi",
+        "term_start",
+        "term_end",
+        "reference_id",
+    ]
     fields = ["name", "name_hi", "active", *readonly_fields]
     inlines = [TermInline, AppointmentInline, AspirantInline, SocialAccountInline]
 
@@ -254,7 +263,7 @@ class TermAdmin(ScopedAdmin, AuditedAdmin):
 class AppointmentAdmin(ScopedAdmin, AuditedAdmin):
     list_display = ["legislator", "role", "portfolio", "start", "end"]
     list_filter = ["role", "start"]
-    search_fields = ["legislator__name", "legislator__name_hi", "portfolio"]
+    search_fields = ["legislator__name", "legislator__name_hi", "portfolio", "portfolio_hi"]
     list_select_related = ["legislator"]
     autocomplete_fields = ["legislator"]
 

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 
 
 def hindi_chosen():
@@ -136,3 +136,17 @@ def name_similarity(first, second):
     # Every word of the shorter name in the longer ("Usha Thakur" / "Usha Babu Singh Thakur").
     contained = 0.9 if shorter <= longer and len(shorter) >= 2 else 0.0
     return max(contained, SequenceMatcher(None, a, b).ratio())
+
+
+# --- platforms' names in the chosen language (the brands in Devanagari in Hindi) -----------------
+PLATFORM_LABELS = {
+    "x": pgettext_lazy("platform", "X"),
+    "facebook": pgettext_lazy("platform", "Facebook"),
+    "instagram": pgettext_lazy("platform", "Instagram"),
+    "youtube": pgettext_lazy("platform", "YouTube"),
+}
+
+
+def platform_label(value):
+    """A platform's name in the chosen language: "YouTube", in Hindi "यूट्यूब"."""
+    return str(PLATFORM_LABELS.get(value, value))

@@ -50,7 +50,7 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 class StateReference:
     code: str  # Constituency.state_code
     folder: str
-    parties: dict  # short name -> (full name, colour)
+    parties: dict  # short name -> (full name, full name in Hindi, colour)
     term_source: str  # "{year}" is the election year
     appointment_source: str
     boundaries_source: str = ""  # the shapes' origin and licence (boundaries.geojson, when the folder has one)
@@ -62,12 +62,12 @@ STATES = {
         code="MP",
         folder="mp",
         parties={
-            "BJP": ("Bharatiya Janata Party", "#ff9933"),
-            "INC": ("Indian National Congress", "#19aaed"),
-            "BSP": ("Bahujan Samaj Party", "#22409a"),
-            "SP": ("Samajwadi Party", "#e2231a"),
-            "IND": ("Independent (no party)", "#777777"),
-            "BHRTADVSIP": ("Bharat Adivasi Party", "#8b4513"),
+            "BJP": ("Bharatiya Janata Party", "भारतीय जनता पार्टी", "#ff9933"),
+            "INC": ("Indian National Congress", "भारतीय राष्ट्रीय कांग्रेस", "#19aaed"),
+            "BSP": ("Bahujan Samaj Party", "बहुजन समाज पार्टी", "#22409a"),
+            "SP": ("Samajwadi Party", "समाजवादी पार्टी", "#e2231a"),
+            "IND": ("Independent (no party)", "निर्दलीय", "#777777"),
+            "BHRTADVSIP": ("Bharat Adivasi Party", "भारत आदिवासी पार्टी", "#8b4513"),
         },
         term_source="TCPD Lok Dhaba: MP assembly election {year} (via ElectionLens)",
         appointment_source="Council of ministers 2020-23, compiled from news reports (reference/mp/PROVENANCE.md)",
@@ -456,10 +456,10 @@ def _load_parties(result, entries, reference):
         Party,
         {p.short_name: p for p in Party.objects.all()},
         {
-            short: {"short_name": short, "name": name, "colour": colour}
-            for short, (name, colour) in reference.parties.items()
+            short: {"short_name": short, "name": name, "name_hi": name_hi, "colour": colour}
+            for short, (name, name_hi, colour) in reference.parties.items()
         },
-        lambda row: Party(short_name=row["short_name"], name=row["name"], colour=row["colour"]),
+        lambda row: Party(short_name=row["short_name"], name=row["name"], name_hi=row["name_hi"], colour=row["colour"]),
         ("name",),
     )
 

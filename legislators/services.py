@@ -98,7 +98,7 @@ def legislators_refresh_current(*, ids, today=None):
         if appointment.end is None or appointment.end >= today:
             appointments[appointment.legislator_id] = appointment
     changed = []
-    fields = ["constituency_id", "party_id", "term_start", "term_end", "role", "portfolio"]
+    fields = ["constituency_id", "party_id", "term_start", "term_end", "role", "portfolio", "portfolio_hi"]
     for person in Legislator.objects.filter(pk__in=ids):
         current = _current_term(terms.get(person.pk, []), today)
         appointment = appointments.get(person.pk)
@@ -109,6 +109,7 @@ def legislators_refresh_current(*, ids, today=None):
             "term_end": current.end if current else None,
             "role": appointment.role if appointment else Role.MLA,
             "portfolio": appointment.portfolio if appointment else "",
+            "portfolio_hi": appointment.portfolio_hi if appointment else "",
         }
         if any(getattr(person, name) != value for name, value in values.items()):
             for name, value in values.items():
@@ -247,12 +248,29 @@ def term_change_party(*, term, party, day, user=None, change_source=ChangeSource
 
 
 def appointment_record(
-    *, legislator, role, start, portfolio="", end=None, source="", user=None, change_source=ChangeSource.ADMIN
+    *,
+    legislator,
+    role,
+    start,
+    portfolio="",
+    portfolio_hi="",
+    end=None,
+    source="",
+    user=None,
+    change_source=ChangeSource.ADMIN,
 ):
     """A new ministerial appointment; refused when it overlaps another of the person's."""
     with transaction.atomic():
         appointment = _record(
-            Appointment(legislator=legislator, role=role, portfolio=portfolio, start=start, end=end, source=source),
+            Appointment(
+                legislator=legislator,
+                role=role,
+                portfolio=portfolio,
+                portfolio_hi=portfolio_hi,
+                start=start,
+                end=end,
+                source=source,
+            ),
             source=change_source,
             user=user,
         )
@@ -261,7 +279,15 @@ def appointment_record(
 
 
 def legislator_change_role(
-    *, legislator, role, effective_from=None, portfolio="", user=None, source=ChangeSource.ADMIN, note=""
+    *,
+    legislator,
+    role,
+    effective_from=None,
+    portfolio="",
+    portfolio_hi="",
+    user=None,
+    source=ChangeSource.ADMIN,
+    note="",
 ):
     """A dated change of role (a reshuffle): the appointment held on ``effective_from`` ends the day
     before and, unless the new role is MLA, a new appointment starts on that day. The roles before
@@ -291,6 +317,7 @@ def legislator_change_role(
                     legislator=legislator,
                     role=role,
                     portfolio=portfolio,
+                    portfolio_hi=portfolio_hi,
                     start=effective_from,
                     end=old_end,
                     source=note,

@@ -253,7 +253,9 @@ def _people_lookups():
         )
     appointments = [
         {**row, "legislator": row["legislator_id"]}
-        for row in Appointment.objects.values("id", "legislator_id", "role", "portfolio", "start", "end")
+        for row in Appointment.objects.values(
+            "id", "legislator_id", "role", "portfolio", "portfolio_hi", "start", "end"
+        )
     ]
     return {"people": people, "people_by_reference": by_reference, "terms": terms, "appointments": appointments}
 
@@ -299,7 +301,9 @@ def _lookups(kind, table, constants):
         by_key, by_id, current = _legislator_lookups()
         lookups.update(legislators=by_key, legislators_by_id=by_id, current_by_constituency=current)
     if kind == Kind.LEGISLATORS:
-        lookups["parties"] = {row["short_name"].lower(): row for row in Party.objects.values("id", "short_name")}
+        lookups["parties"] = {
+            row["short_name"].lower(): row for row in Party.objects.values("id", "short_name", "name_hi")
+        }
         lookups.update(_people_lookups())
     if kind in (Kind.ACCOUNTS, Kind.COUNTS):
         lookups["accounts"], lookups["accounts_by_platform_id"] = _account_lookups()

@@ -102,6 +102,13 @@ COLUMNS = {
         Column("constituency", _NUMBER_ALIASES + ("constituency",), False, "1", "the constituency's number"),
         _CONSTITUENCY_KIND,
         Column("party", ("party short name", "दल", "पार्टी"), False, "ABC", "party short name (created if new)"),
+        Column(
+            "party_hi",
+            ("party (hindi)", "party name (hindi)", "दल का नाम", "पार्टी का नाम"),
+            False,
+            "",
+            "the party's full name in Hindi (shown on Hindi pages)",
+        ),
         Column("term_start", ("term start", "from", "कार्यकाल प्रारंभ"), False, "2023-12-03", "the term's first day"),
         Column("term_end", ("term end", "to", "कार्यकाल समाप्त"), False, "", "the last day (empty: serving)"),
         Column(
@@ -118,6 +125,13 @@ COLUMNS = {
         Column("role_from", ("role from", "role since", "sworn in", "पद से"), False, "", "the day the role began"),
         Column("role_to", ("role to", "role until", "पद तक"), False, "", "the role's last day"),
         Column("portfolio", ("department", "विभाग"), False, ""),
+        Column(
+            "portfolio_hi",
+            ("portfolio (hindi)", "department (hindi)", "विभाग (हिंदी)"),
+            False,
+            "",
+            "the portfolio in Hindi (shown on Hindi pages)",
+        ),
     ],
     Kind.ACCOUNTS: [
         Column(

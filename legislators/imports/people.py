@@ -127,9 +127,7 @@ def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None
         if plan.errors:
             continue  # keep checking every row; build changes only for a clean file
         person = _person_change(plan, r, line, cells, name, match, seat, known)
-        if party and party.lower() not in lookups["parties"] and party.lower() not in new_parties:
-            new_parties.add(party.lower())
-            change(plan, "legislators.party", party.lower(), line, {"name": party, "short_name": party}, None, party)
+        _plan_party(plan, line, party, text(r.value(cells, "party_hi")), lookups["parties"], new_parties)
         row = {
             "line": line,
             "person": person,
@@ -142,7 +140,8 @@ def plan_legislators(table, lookups, *, mapping=None, constants=None, today=None
         }
         _plan_term(plan, r, row, known)
         if role is not None:
-            _plan_role(plan, r, row, role, text(r.value(cells, "portfolio")), "portfolio" in r.index, known, today)
+            portfolio = {name: text(r.value(cells, name)) for name in ("portfolio", "portfolio_hi") if name in r.index}
+            _plan_role(plan, r, row, role, portfolio, known, today)
     if plan.errors:
         plan.changes = []
     return plan
@@ -386,15 +385,33 @@ def _term_clashes(r, line, row, known, *, start, end, seat_id, skip, plan=None):
     return clash
 
 
-def _plan_role(plan, r, row, role, portfolio, has_portfolio, known, today):
-    """The role on ``role_from`` (a new person: the term's start; else today) as an appointment."""
+def _plan_party(plan, line, party, party_hi, stored, new_parties):
+    """A party not yet recorded is created (its Hindi name when the file gives one); a recorded party
+    without a Hindi name gets the file's."""
+    if not party or party.lower() in new_parties:
+        return
+    key = party.lower()
+    if key not in stored:
+        new_parties.add(key)
+        values = {"name": party, "short_name": party, "name_hi": party_hi}
+        change(plan, "legislators.party", key, line, values, None, party)
+    elif party_hi and not stored[key]["name_hi"]:
+        new_parties.add(key)
+        change(plan, "legislators.party", key, line, {"name_hi": party_hi}, stored[key], party)
+
+
+def _plan_role(plan, r, row, role, portfolio, known, today):
+    """The role on ``role_from`` (a new person: the term's start; else today) as an appointment.
+
+    ``portfolio``: {"portfolio": ..., "portfolio_hi": ...} of the columns the file has."""
     line, person_id = row["line"], row["person_id"]
     day = row["role_from"] or (row["term_start"] if person_id is None else None) or today
     end = row["role_to"]
     stored = [a for a in known.appointments if person_id is not None and a["legislator_id"] == person_id]
     held = next((a for a in stored if _overlaps(day, day, a["start"], a["end"])), None)
     label = f"{_person_label(row, known)} · {role} · {_span(day, end)}"
-    if held is not None and held["role"] == role and (not has_portfolio or held["portfolio"] == portfolio):
+    same_portfolio = held is not None and all(held.get(name) == value for name, value in portfolio.items())
+    if held is not None and held["role"] == role and same_portfolio:
         if end is None or end == held["end"]:
             change(plan, "legislators.appointment", ("stored", held["id"]), line, {}, held, label)
             return
@@ -410,9 +427,7 @@ def _plan_role(plan, r, row, role, portfolio, has_portfolio, known, today):
                 % {"role": held["role"], "day": day.isoformat()},
             )
             return
-        values = {"role": role, "end": end if end is not None else held["end"]}
-        if has_portfolio:
-            values["portfolio"] = portfolio
+        values = {"role": role, "end": end if end is not None else held["end"], **portfolio}
         change(plan, "legislators.appointment", ("stored", held["id"]), line, values, held, label)
         return
     if held is not None:
@@ -450,6 +465,13 @@ def _plan_role(plan, r, row, role, portfolio, has_portfolio, known, today):
                 % {"other": planned["line"]},
             )
             return
-    values = {"legislator": row["person"], "role": role, "portfolio": portfolio, "start": day, "end": end}
+    values = {
+        "legislator": row["person"],
+        "role": role,
+        "portfolio": portfolio.get("portfolio", ""),
+        "portfolio_hi": portfolio.get("portfolio_hi", ""),
+        "start": day,
+        "end": end,
+    }
     change(plan, "legislators.appointment", (row["person"], day), line, values, None, label)
     known.planned_appointments.append({"person": row["person"], "start": day, "end": end, "line": line})

@@ -58,6 +58,7 @@ class Legislator(models.Model):
     )
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.MLA, editable=False)
     portfolio = models.CharField(_("portfolio"), max_length=300, blank=True, editable=False)
+    portfolio_hi = models.CharField(_("portfolio (Hindi)"), max_length=300, blank=True, editable=False)
     term_start = models.DateField(_("term start"), null=True, blank=True, editable=False)
     term_end = models.DateField(_("term end"), null=True, blank=True, editable=False)
     reference_id = models.CharField(
@@ -220,6 +221,12 @@ class Appointment(models.Model):
     )
     role = models.CharField(_("role"), max_length=8, choices=[(r.value, r.label) for r in MINISTER_ROLES])
     portfolio = models.CharField(_("portfolio"), max_length=300, blank=True)
+    portfolio_hi = models.CharField(
+        _("portfolio (Hindi)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown instead of the portfolio when the page is in Hindi."),
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("to"), null=True, blank=True, help_text=_("Empty while the appointment lasts."))
     source = models.CharField(_("source"), max_length=200, blank=True)

@@ -108,6 +108,12 @@ class VoterRoll(models.Model):
 
 class Party(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_hi = models.CharField(
+        _("name (Hindi)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown instead of the name when the page is in Hindi."),
+    )
     short_name = models.CharField(_("short name"), max_length=20, unique=True)
     colour = models.CharField(
         _("colour"), max_length=7, default="#777777", help_text=_("A hex colour such as #ff9933.")

@@ -8,6 +8,7 @@ results: running a DRF field per value for 5,000 members × 40 fields cost
 more than computing the standings.
 """
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from metrics.reports import writers
@@ -327,6 +328,7 @@ class ConstituencySerializer(serializers.Serializer):
     division_id = serializers.IntegerField()
     division = serializers.CharField()
     electors = _int(help_text="The voter roll in force on the day asked for (date, default today).")
+    page_url = serializers.CharField(help_text="The dashboard's page of the seat (a path on this site).")
     voter_rolls = VoterRollSerializer(many=True)
 
 
@@ -344,6 +346,7 @@ def constituency_row(place):
         "division_id": place.district.division_id,
         "division": place.district.division.name,
         "electors": place.electors,
+        "page_url": reverse("metrics:constituency", args=[place.pk]),
         "voter_rolls": [
             {
                 "published_on": roll.published_on,

@@ -102,6 +102,7 @@ def digest_context(*, division=None, day=None, since=None):
         "changes": changes,
         "slipping": slipping[:TOP],
         "member_prefix": reverse("metrics:member", args=[0])[: -len("0/")],  # + the member id + "/"
+        "seat_prefix": reverse("metrics:constituency", args=[0])[: -len("0/")],  # + the constituency id + "/"
         "stagnant": stagnant[:LIST_LIMIT],
         "stagnant_more": max(0, len(stagnant) - LIST_LIMIT),
         "stagnant_total": len(stagnant),

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from legislators.models import Platform
+from legislators.names import platform_label
 from metrics import arithmetic
 from metrics.standings import engine, freshness, rollups
 from metrics.standings.filters import sort_members
+from metrics.standings.hindi_names import localise_portfolios
 
 from .local_report import local_table
 from .options import KINDS, BadParameters, clean_value, filename_parts, frame_rows, parse  # noqa: F401
@@ -75,7 +77,11 @@ def standings_columns():
     ]
     for platform in Platform:
         columns.append(
-            Column(f"followers_{platform.value}", _("Followers: %(platform)s") % {"platform": platform.label}, INTEGER)
+            Column(
+                f"followers_{platform.value}",
+                _("Followers: %(platform)s") % {"platform": platform_label(platform.value)},
+                INTEGER,
+            )
         )
     columns += [
         Column("reach", _("Followers, all platforms"), INTEGER, 14),
@@ -93,7 +99,7 @@ def standings_columns():
         columns.append(
             Column(
                 f"posts_30_{platform.value}",
-                _("Posts in 30 days: %(platform)s") % {"platform": platform.label},
+                _("Posts in 30 days: %(platform)s") % {"platform": platform_label(platform.value)},
                 INTEGER,
             )
         )
@@ -203,7 +209,7 @@ def standings_frame(standings, *, sort="share"):
     """The standings as a DataFrame in the page's order (object columns keep ints and None)."""
     columns = standings_columns()
     keys = [column.key for column in columns]
-    members = sort_members(standings.members, sort)
+    members = localise_portfolios(sort_members(standings.members, sort), day=standings.day)
     records = [standing_record(member, standings.target) for member in members]
     return pd.DataFrame.from_records(records, columns=keys).astype(object), columns
 

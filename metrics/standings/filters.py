@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from legislators.access import visible_districts, visible_divisions
 from legislators.models import District, Division, Party, Platform, Role
-from legislators.names import in_script
+from legislators.names import PLATFORM_LABELS, in_script
 from legislators.validation import EARLIEST_DAY
 
 ROLE_CHOICES = [("", _("All roles")), ("ministers", _("All ministers"))] + list(Role.choices)
@@ -30,7 +30,7 @@ STATUS_CHOICES = [
     ("local", _("Local (estimated local share at least the setting)")),
     ("n/a", _("n/a")),
 ]
-PLATFORM_CHOICES = [("", _("All platforms combined"))] + list(Platform.choices)
+PLATFORM_CHOICES = [("", _("All platforms combined"))] + [(value, PLATFORM_LABELS[value]) for value in Platform.values]
 SORT_FIELDS = {
     "name": lambda m: (m.name.lower(),),
     "constituency": lambda m: (m.constituency_number is None, m.constituency_number or 0),

@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from legislators.models import AccountStatus, HandleChange, Platform, SocialAccount
+from legislators.models import AccountStatus, HandleChange, SocialAccount
+from legislators.names import platform_label
 from metrics import arithmetic
 from metrics.models import FollowerSnapshot
 
@@ -52,7 +53,7 @@ class Flag:
 
     @property
     def platform_label(self):
-        return Platform(self.platform).label if self.platform else ""
+        return platform_label(self.platform) if self.platform else ""
 
 
 def stale_help():

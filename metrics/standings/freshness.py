@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from legislators.models import AccountStatus, AuditEntry, Legislator, Platform, SocialAccount, VoterRoll
+from legislators.names import platform_label
 from metrics.models import Connection, FetchRun, Target
 
 from .engine import PLATFORMS, members_queryset
@@ -96,7 +97,7 @@ def freshness(*, scope_user, now=None, stale_days=None, limit=FRESHNESS_LIST_LIM
         platforms=[
             PlatformFreshness(
                 platform=platform,
-                label=Platform(platform).label,
+                label=platform_label(platform),
                 run=runs.get(platform),
                 statuses=statuses.get(platform, {}),
                 oldest_success=oldest.get(platform),

@@ -8,11 +8,13 @@ from django.core.paginator import Paginator
 
 from legislators.access import restrict_to_scope
 from legislators.models import Legislator, Platform, SocialAccount
+from legislators.names import platform_label
 from metrics import arithmetic
 
 from .engine import PLATFORMS, MemberStanding, Standings, TargetInForce, standings, today
 from .filters import sort_members
 from .flags import FLAG_WINDOW_DAYS, attach_flags, member_flags
+from .hindi_names import localise_portfolios
 from .history import member_history, voter_rolls_for
 from .rollups import Rollup, rollup_total, rollups, sort_rollups
 
@@ -50,6 +52,7 @@ def table_page(*, scope_user, filters, sort, page_number, page_size=50, with_top
         fastest = sorted(growing, key=lambda m: (-m.growth_30_percent, m.name.lower()))[:TOP_COUNT]
         slipping = sorted(result.slipping, key=_falls_soonest)[:TOP_COUNT]
     flagged = {m.id: m for m in shown + furthest + fastest + slipping}
+    localise_portfolios(flagged.values(), day=result.day)
     attach_flags(flagged.values(), member_flags(members=flagged.values(), day=result.day))
     return TablePage(
         standings=result,
@@ -153,7 +156,7 @@ def member_page(*, legislator_id, scope_user, day=None, deadline=None):
                 platforms.append(
                     PlatformRow(
                         platform=platform,
-                        label=Platform(platform).label,
+                        label=platform_label(platform),
                         followers=followers,
                         posts_30=standing.posts_30.get(platform),
                         share=arithmetic.share_percent(followers, standing.electors),

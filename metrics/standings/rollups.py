@@ -22,6 +22,7 @@ class Rollup:
     total_electors: int = 0
     division_id: int | None = None
     division: str = ""
+    division_hi: str = ""
 
     @property
     def attainment(self):
@@ -77,6 +78,7 @@ def rollups(standings, *, by="district"):
                 name_hi=getattr(member, f"{by}_hi") or "",
                 division_id=member.division_id,
                 division=member.division,
+                division_hi=member.division_hi,
             )
         _add_to_rollup(group, member)
     return sorted(groups.values(), key=lambda g: (g.key is None, g.name.lower()))

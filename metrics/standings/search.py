@@ -27,6 +27,8 @@ class SeatResult:
     district_hi: str
     district_id: int
     member_id: int | None  # the member holding the seat on the day (None: vacant)
+    member_name: str = ""
+    member_name_hi: str = ""
 
 
 @dataclass
@@ -65,11 +67,14 @@ def search_everything(*, user, query, day=None):
         .select_related("district")
         .order_by("number", "pk")[:SEARCH_LIMIT]
     )
-    sitting = dict(
-        Term.objects.filter(constituency__in=seats, start__lte=day, legislator__active=True)
+    sitting = {
+        seat_id: (member_id, name, name_hi)
+        for seat_id, member_id, name, name_hi in Term.objects.filter(
+            constituency__in=seats, start__lte=day, legislator__active=True
+        )
         .filter(Q(end__isnull=True) | Q(end__gte=day))
-        .values_list("constituency_id", "legislator_id")
-    )
+        .values_list("constituency_id", "legislator_id", "legislator__name", "legislator__name_hi")
+    }
     districts = list(visible_districts(user=user).filter(names).order_by("name", "pk")[:SEARCH_LIMIT])
     return SearchResults(
         query=query,
@@ -83,7 +88,8 @@ def _term_field(path):
     return F(f"{TERM}__{path}")
 
 
-def _seat_result(seat, member_id):
+def _seat_result(seat, member):
+    member_id, member_name, member_name_hi = member or (None, "", "")
     return SeatResult(
         id=seat.pk,
         number=seat.number,
@@ -93,4 +99,6 @@ def _seat_result(seat, member_id):
         district_hi=seat.district.name_hi,
         district_id=seat.district_id,
         member_id=member_id,
+        member_name=member_name,
+        member_name_hi=member_name_hi or "",
     )

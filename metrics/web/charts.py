@@ -9,7 +9,7 @@ import math
 from django.utils.translation import gettext as _
 
 from legislators.models import Platform
-from legislators.names import in_script
+from legislators.names import in_script, platform_label
 from metrics.numbers import indian_number
 
 COLOURS = {
@@ -230,7 +230,8 @@ def history_chart(page):
         "layout": {
             "margin": {"l": 70, "r": 10, "t": 24, "b": 40},
             "font": CONFIG_FONT,
-            "legend": {"orientation": "h", "y": -0.15},
+            # Below the date ticks, whose first label has a second line (the year): nothing overlaps it.
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},
             "hovermode": "x unified",
             "yaxis": _followers_axis(tick_values),
             "xaxis": {
@@ -285,7 +286,7 @@ def _platform_traces(history, xs):
     iso = dict(zip((d for d, _v in combined), xs, strict=True))
     traces = [
         _line_trace(
-            Platform(platform).label,
+            platform_label(platform),
             [iso.get(d) or d.isoformat() for d, _v in points],
             [v for _d, v in points],
             {"color": COLOURS.get(platform), "width": 1.5},
@@ -384,3 +385,74 @@ def electors_by_day(rolls, days):
             index += 1
         result.append(rolls[index].total_electors if rolls else None)
     return result
+
+
+def roll_chart(rolls, day):
+    """The seat's electorate over time: a step line of its voter rolls (``seat.RollRow``, oldest first) carried on
+    to ``day``, the roll in force ringed; the electors axis (not from zero: a roll changes by a few per cent) in
+    Indian grouping written by the server."""
+    if not rolls:
+        return None
+    xs = [row.roll.published_on.isoformat() for row in rolls]
+    ys = [row.roll.total_electors for row in rolls]
+    in_force = [row for row in rolls if row.in_force]
+    if in_force and day > rolls[-1].roll.published_on:
+        xs.append(day.isoformat())  # the roll in force holds until the day shown
+        ys.append(in_force[0].roll.total_electors)
+    tick_values = band_ticks(min(ys), max(ys))
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": xs,
+                "y": ys,
+                "text": [indian_number(value) for value in ys],
+                "line": {"shape": "hv", "color": COLOURS["combined"], "width": 2},
+                "marker": {"size": [7] * len(rolls) + [0] * (len(xs) - len(rolls)), "color": COLOURS["combined"]},
+                "name": _("Registered voters"),
+                "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [row.roll.published_on.isoformat() for row in in_force],
+                "y": [row.roll.total_electors for row in in_force],
+                "text": [indian_number(row.roll.total_electors) for row in in_force],
+                "marker": {"size": 14, "color": "rgba(0,0,0,0)", "line": {"color": COLOURS["meets"], "width": 3}},
+                "name": _("The roll in force"),
+                "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>",
+            },
+        ],
+        "layout": {
+            "height": 240,
+            "margin": {"l": 80, "r": 16, "t": 12, "b": 40},
+            "font": CONFIG_FONT,
+            "showlegend": False,
+            "xaxis": {"type": "date", "hoverformat": "%-d %b %Y"},
+            "yaxis": {
+                "title": {"text": _("Registered voters")},
+                "range": [tick_values[0], tick_values[-1]],
+                "tickvals": tick_values,
+                "ticktext": [indian_number(value) for value in tick_values],
+            },
+        },
+    }
+
+
+def band_ticks(low, high, *, most=5):
+    """Round ticks around [low, high] (not from zero): a step of 1, 2, 2.5 or 5 × 10^k, at most ``most`` steps."""
+    spread = max(high - low, max(high, 1) // 20, 1)  # a single roll still gets a band around it
+    magnitude = 10 ** max(0, math.floor(math.log10(spread)) - 1)
+    step = next(
+        candidate * magnitude
+        for candidate in (1, 2, 2.5, 5, 10, 20, 25, 50, 100)
+        if candidate * magnitude * most >= spread
+    )
+    step = int(step) or 1
+    while True:
+        first = max(0, (low - spread // 4) // step * step)
+        last = -(-(high + spread // 4) // step) * step
+        if (last - first) // step <= most:
+            return list(range(first, max(last, first + step) + 1, step))
+        step *= 2

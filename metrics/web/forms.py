@@ -10,13 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from legislators import validation
 from legislators.models import Platform, SocialAccount
+from legislators.names import PLATFORM_LABELS, platform_label
 
 
 class CountEntryForm(forms.Form):
     """The counts importer's rules, for one count: a recorded account, a day not in the future,
     a count of zero or more, and the evidence."""
 
-    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    platform = forms.ChoiceField(
+        label=_("Platform"), choices=[(value, PLATFORM_LABELS[value]) for value in Platform.values]
+    )
     handle = forms.CharField(label=_("Handle or profile URL"), max_length=300)
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     followers = forms.IntegerField(label=_("Followers"), min_value=0)
@@ -50,7 +53,7 @@ class CountEntryForm(forms.Form):
                 self.add_error(
                     "handle",
                     gettext("No %(platform)s account “%(handle)s” is recorded: expected a recorded account.")
-                    % {"platform": Platform(platform).label, "handle": handle},
+                    % {"platform": platform_label(platform), "handle": handle},
                 )
             cleaned["account"] = account
         return cleaned

@@ -34,7 +34,7 @@ def progress_chart(points):
         "layout": {
             "margin": {"l": 45, "r": 10, "t": 28, "b": 45},
             "font": CONFIG_FONT,
-            "legend": {"orientation": "h"},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.2},  # below the two-line first date tick
             "xaxis": {"type": "date"},
             "yaxis": {"title": {"text": _("Members (%)")}, "rangemode": "tozero", "ticksuffix": "%"},
         },

@@ -12,6 +12,7 @@ urlpatterns = [
     path("divisions/<int:pk>/", views.division_detail, name="division"),
     path("districts/<int:pk>/", views.district_detail, name="district"),
     path("members/<int:pk>/", views.member_detail, name="member"),
+    path("constituencies/<int:pk>/", views.constituency_detail, name="constituency"),
     path("search/", views.search, name="search"),
     path("freshness/", views.freshness, name="freshness"),
     path("local/", local.local, name="local"),

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from legislators.access import is_whole_state, visible_accounts, visible_districts, visible_divisions
 from legislators.models import AccountStatus, Platform
+from legislators.names import platform_label
 from metrics.audience.local import local_shares
 from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
@@ -22,6 +23,7 @@ from metrics.standings import freshness as freshness_selectors
 from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
 from metrics.standings.rollups import ROLLUP_SORT_CHOICES
+from metrics.standings.seat import seat_page
 from metrics.standings.seat_map import seat_map
 
 from . import charts
@@ -286,6 +288,30 @@ def member_detail(request, pk):
 
 @login_required
 @dashboard_required
+def constituency_detail(request, pk):
+    """A seat: its electorate over time, the sitting member and the aspirants against the same electors, and
+    its history of members (404 outside the user's scope)."""
+    form, error = _filters(request)
+    if error:
+        return error
+    page = seat_page(constituency_id=pk, scope_user=request.user, day=form.cleaned_data.get("date"))
+    if page is None:
+        raise Http404(_("No such constituency."))
+    return render(
+        request,
+        "metrics/constituency_detail.html",
+        {
+            "form": form,
+            "filter_fields": form.visible_fields_of(("date",)),
+            "page": page,
+            "seat": page.constituency,
+            "roll_chart": charts.roll_chart(page.rolls, page.day),
+        },
+    )
+
+
+@login_required
+@dashboard_required
 def search(request):
     """The top bar's search: members, constituencies and districts the user may see, each linking to its page."""
     results = search_selectors.search_everything(user=request.user, query=request.GET.get("q", ""))
@@ -356,7 +382,7 @@ def poll_now(request):
         if platform not in Platform.values:
             messages.error(request, _("Choose a platform to poll."))
             return redirect("metrics:poll")
-        label = Platform(platform).label
+        label = platform_label(platform)
         try:
             plan_fetch_task.delay(platform)
         except (KombuOperationalError, OSError):

@@ -12,7 +12,9 @@ import pytest
 
 from tests.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# The CI artifacts folder: ARTIFACTS_DIR (.ci/run sets it and prints it), else test-artifacts/ in the checkout.
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or Path(__file__).resolve().parents[2] / "test-artifacts")
+SCREENSHOTS = ARTIFACTS / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 

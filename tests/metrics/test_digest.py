@@ -185,3 +185,41 @@ def test_the_digest_says_what_changed_in_a_hand_built_week(db):
 
     hindi = digest.digest_build(division=north, language="hi", since=week_ago).text
     assert "What changed" not in hindi and "Crossed the target" not in hindi
+
+
+ENGLISH_PLATFORM_AND_STATUS_WORDS = re.compile(
+    r"(?<![\w@/.])(X|Facebook|Instagram|YouTube|OK|Not yet polled|Not found|Suspended|Error|Count hidden|"
+    r"Meets|Below|Stretch|Stagnant|Slipping|n/a)(?![\w])"
+)
+
+
+def test_the_hindi_digest_has_no_english_platform_or_status_words(state):
+    """Stale accounts on every platform, in every status: in Hindi their platforms and statuses are Hindi."""
+    upper = factories.district(state["north"], "Upper Two")
+    person = factories.member_with_counts("North Accounts", name_hi="उत्तर खाते", district_=upper, electors=90_000)
+    for platform, status in zip(Platform, ["error", "not_found", "suspended", "hidden"], strict=True):
+        factories.account(person, platform, handle=f"acct_{platform.value}", status=status)
+    english = digest.digest_build(division=state["north"], language="en")
+    hindi = digest.digest_build(division=state["north"], language="hi")
+    # The English digest does name them, so the check below can fail.
+    for word in ("YouTube", "Facebook", "Instagram", "Not found", "Suspended", "Error", "Count hidden"):
+        assert word in english.text, word
+    for body in (hindi.text, re.sub(r"<[^>]+>", " ", hindi.html)):
+        body = re.sub(r"https?://\S+", " ", body)
+        assert ENGLISH_PLATFORM_AND_STATUS_WORDS.findall(body) == []
+    # The attached CSV too: its headers and statuses (a missing value is "n/a" in every language, by design).
+    attachment = hindi.attachment.decode("utf-8-sig")
+    assert [w for w in ENGLISH_PLATFORM_AND_STATUS_WORDS.findall(attachment) if w != "n/a"] == []
+    for word in ("यूट्यूब", "फ़ेसबुक", "इंस्टाग्राम", "एक्स"):
+        assert word in hindi.text and word in hindi.html, word
+
+
+def test_the_digest_links_each_furthest_members_seat_to_its_page(state):
+    built = digest.digest_build(division=state["north"], language="en")
+    block = re.search(r'data-section="furthest"[^>]*>(.*?)</table>', built.html, re.S).group(1)
+    standings = {m.id: m for m in engine.standings(division=state["north"].pk).members}
+    rows = re.findall(r'<tr data-member="(\d+)">(.*?)</tr>', block, re.S)
+    assert rows
+    for member_id, row in rows:
+        seat_id = standings[int(member_id)].constituency_id
+        assert f"/constituencies/{seat_id}/" in row

@@ -41,11 +41,13 @@ def test_a_member_is_found_by_an_english_or_a_hindi_name(viewer_client, places):
     assert [m["id"] for m in results.members] == [places["asha"].pk]
 
 
-def test_a_constituency_is_found_by_name_hindi_name_or_number_and_links_to_its_member(viewer_client, places):
+def test_a_constituency_is_found_by_name_hindi_name_or_number_and_links_to_its_page_and_member(viewer_client, places):
     for query in ("Ratanganj", "ratanganj", "रतनगंज", "141"):
         results, html = search(viewer_client, query)
         assert [seat.number for seat in results.constituencies] == [141], query
-        assert results.constituencies[0].member_id == places["asha"].pk
+        seat = results.constituencies[0]
+        assert seat.member_id == places["asha"].pk and seat.member_name == "Asha Verma"
+        assert f'<a href="{reverse("metrics:constituency", args=[seat.id])}">141 ' in html
         assert reverse("metrics:member", args=[places["asha"].pk]) in html
     results, html = search(viewer_client, "Ratan")
     assert [seat.number for seat in results.constituencies] == [141, 142]

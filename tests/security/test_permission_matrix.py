@@ -52,6 +52,7 @@ SITE = {
     "healthz": everyone(200),
     "": roles(L, 200, 200, 200, 200),
     "members/<int:pk>/": roles(L, 200, 200, 200, 404),
+    "constituencies/<int:pk>/": roles(L, 200, 200, 200, 404),  # a seat outside the district viewer's scope
     "stagnant/": roles(L, 200, 200, 200, 200),
     "local/": roles(L, 200, 200, 200, 200),  # the local shares of the members in the user's scope
     "search/": roles(L, 200, 200, 200, 200),  # a limited user's results stay in scope (tests/metrics/test_search.py)
@@ -315,6 +316,8 @@ def _sample_url(pattern, world):
         from metrics.audience.connections import connect_link_make
 
         return reverse("metrics:connect_link", args=[connect_link_make(legislator_id=member.pk, user_id=None)])
+    if pattern == "constituencies/<int:pk>/":
+        return reverse("metrics:constituency", args=[member.constituency_id])
     if pattern == "divisions/<int:pk>/":
         return reverse("metrics:division", args=[member.constituency.district.division_id])
     if pattern == "districts/<int:pk>/":

@@ -132,7 +132,10 @@ class Command(BaseCommand):
     def _seed(self, rng, *, members, days):
         today = timezone.localdate()
         Target.objects.get_or_create(effective_from=today - timedelta(days=days + 400), defaults={"note": "Demo"})
-        parties = [Party.objects.create(name=n, short_name=s, colour=c) for n, s, c in demo_names.PARTIES]
+        parties = [
+            Party.objects.create(name=n, name_hi=demo_names.PARTY_NAMES_HI.get(s, ""), short_name=s, colour=c)
+            for n, s, c in demo_names.PARTIES
+        ]
         districts, place_names = _districts(rng, members)
         constituencies = _constituencies(rng, members, districts, place_names)
         rolls, electors_total = _voter_rolls(rng, constituencies, today=today, days=days)
@@ -247,6 +250,7 @@ def _members(rng, constituencies, parties, *, today, days):
         else:
             role = Role.MLA
         party = parties[0] if index < ministers else rng.choices(parties, weights=[55, 35, 7, 3])[0]
+        portfolio, portfolio_hi = rng.choice(demo_names.PORTFOLIOS) if role != Role.MLA else ("", "")
         legislators.append(
             Legislator(
                 name=f"{given} {family}",
@@ -254,7 +258,8 @@ def _members(rng, constituencies, parties, *, today, days):
                 party=party,
                 constituency=constituency,
                 role=role,
-                portfolio=rng.choice(demo_names.PORTFOLIOS) if role != Role.MLA else "",
+                portfolio=portfolio,
+                portfolio_hi=portfolio_hi,
                 term_start=today - timedelta(days=days + 30),
                 is_demo=True,
             )
@@ -276,7 +281,12 @@ def _terms_and_appointments(legislators):
     )
     Appointment.objects.bulk_create(
         Appointment(
-            legislator=member, role=member.role, portfolio=member.portfolio, start=member.term_start, source="Demo"
+            legislator=member,
+            role=member.role,
+            portfolio=member.portfolio,
+            portfolio_hi=member.portfolio_hi,
+            start=member.term_start,
+            source="Demo",
         )
         for member in legislators
         if member.role != Role.MLA
