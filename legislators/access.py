@@ -130,6 +130,7 @@ DISTRICT_PATHS = {
     "legislators.handlechange": "account__legislator__constituency__district",
     "metrics.followersnapshot": "account__legislator__constituency__district",
     "metrics.latestcount": "account__legislator__constituency__district",
+    "metrics.dailystanding": "district",  # the row's district that day
 }
 
 
