@@ -34,7 +34,7 @@ from django.db.models import Max, Min
 
 from follower_tracker.db import analyse_tables
 from legislators.models import ChangeMark
-from metrics.models import DailyStanding, FollowerSnapshot
+from metrics.models import DailyStanding, FollowerSnapshot, Target
 
 from . import live
 from .engine_sql import GROWTH_WINDOWS, PLATFORMS
@@ -159,27 +159,37 @@ def table_bounds():
     return bounds["first"], bounds["last"]
 
 
-def table_state():
-    """(first day, last day, marks pending) in one query."""
-    table = connection.ops.quote_name(DailyStanding._meta.db_table)
-    marks = connection.ops.quote_name(ChangeMark._meta.db_table)
+def table_state(day):
+    """(first day, last day, marks pending, the target in force on ``day``) in one query."""
+    quote = connection.ops.quote_name
+    table, marks = quote(DailyStanding._meta.db_table), quote(ChangeMark._meta.db_table)
+    in_force = f"FROM {quote(Target._meta.db_table)} WHERE effective_from <= %s ORDER BY effective_from DESC LIMIT 1"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT MIN(day) FROM {table}), (SELECT MAX(day) FROM {table}), EXISTS (SELECT 1 FROM {marks})"
+            f"SELECT (SELECT MIN(day) FROM {table}), (SELECT MAX(day) FROM {table}),"
+            f" EXISTS (SELECT 1 FROM {marks}), (SELECT percent {in_force}), (SELECT stretch_percent {in_force}),"
+            f" (SELECT effective_from {in_force})",
+            [day, day, day],
         )
-        first, last, pending = cursor.fetchone()
-    return live.as_date(first), live.as_date(last), bool(pending)
+        first, last, pending, percent, stretch, effective_from = cursor.fetchone()
+    if effective_from is None:  # before the first Target (or with none at all) the design's default holds
+        target = live.TargetInForce(live.DEFAULT_TARGET_PERCENT, live.DEFAULT_STRETCH_PERCENT, None)
+    else:
+        target = live.TargetInForce(float(percent), float(stretch), live.as_date(effective_from))
+    return live.as_date(first), live.as_date(last), bool(pending), target
 
 
 def ready_for(day):
-    """True when the table holds ``day`` with nothing pending (pending marks are settled first)."""
-    first, last, pending = table_state()
+    """(True when the table holds ``day`` with nothing pending, the target in force on ``day``).
+
+    Pending marks are settled first, so a page never reads a stale row."""
+    first, last, pending, target = table_state(day)
     if first is None:
-        return False
+        return False, target
     if pending:
         settle()
         first, last = table_bounds()
-    return first <= day <= last
+    return first <= day <= last, target
 
 
 def first_count_day():

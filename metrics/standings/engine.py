@@ -5,8 +5,8 @@ when it holds the day with nothing pending, and otherwise works the
 standings out from the counts (``live.live_standings``: the one
 computation, whose results the table stores). Either way the same
 ``Standings`` of ``MemberStanding``, in a fixed number of queries whatever
-the number of members: the table's state (one), the target in force (one),
-the day's rows (one); or the state and the live engine's two. A per-platform
+the number of members: the table's state with the target in force (one),
+then the day's rows (one) or the live engine's one. A per-platform
 view (``platform``) and a growth since a chosen day (``growth_since``) are
 not stored: they are worked out live.
 """
@@ -74,8 +74,10 @@ def standings(
         "search": search,
         "member_ids": member_ids,
     }
-    if not platform and growth_since is None and daily.ready_for(day):
-        target = target_in_force(day=day)
+    ready, target = daily.ready_for(day)
+    if ready and not platform and growth_since is None:
         members = stored.stored_members(day=day, target=target, status=status, **filters)
         return Standings(day=day, target=target, members=members, platform=platform)
-    return live_standings(day=day, platform=platform, status=status, growth_since=growth_since, **filters)
+    return live_standings(
+        day=day, platform=platform, status=status, growth_since=growth_since, target=target, **filters
+    )

@@ -294,14 +294,16 @@ def live_standings(
     search="",
     member_ids=None,
     growth_since=None,
+    target=None,
 ):
-    """Every member's standing on ``day`` (default: today), filtered.
+    """Every member's standing on ``day`` (default: today), filtered (``target``: the target in force, when
+    the caller has read it).
 
     ``growth_since``: also each member's growth since that day (``MemberStanding.since``),
     combined and per platform, by the same definition as the 7/30/90-day windows.
     """
     day = day or today()
-    target = target_in_force(day=day)
+    target = target or target_in_force(day=day)
     members = members_queryset(
         day=day, scope_user=scope_user, role=role, party=party, division=division, district=district, search=search
     )
