@@ -42,6 +42,7 @@ from .engine_sql import GROWTH_WINDOWS, PLATFORMS
 COLUMNS = [field.column for field in DailyStanding._meta.concrete_fields if field.name != "id"]
 LOCK_KEY = 1_404_202_614  # pg_advisory_xact_lock: the settles of the standings table take turns
 DELETE_CHUNK = 5000
+ANALYSE_AFTER_ROWS = 20_000
 
 
 def _projection(projection):
@@ -235,9 +236,8 @@ def settle(*, today=None):
             # The table starts with the first count (every day from it, as a rebuild would).
             if first_count is not None:
                 written = write_days(first_count, today)
-                analyse_tables(DailyStanding)
             _remove_marks(marks)
-            return written
+            return _analysed(written)
         if first_count is not None and first_count < first:
             written += write_days(first_count, first - timedelta(days=1))
             first = first_count
@@ -252,6 +252,14 @@ def settle(*, today=None):
                 break
             written += write_days(day, day, member_ids=[m for m, since in members.items() if since <= day])
         _remove_marks(marks)
+    return _analysed(written)
+
+
+def _analysed(written):
+    """A settle that wrote as many rows as a bulk load (the table's start, a backfill of many days)
+    analyses the table after its commit, as the bulk writers do; a day's upkeep leaves it to autovacuum."""
+    if written >= ANALYSE_AFTER_ROWS:
+        analyse_tables(DailyStanding)
     return written
 
 
