@@ -27,10 +27,11 @@ Queries per day written: the live engine's two, one DELETE and one insert
 """
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import CharField, Max, Min
 
 from follower_tracker.db import analyse_tables
 from legislators.models import ChangeMark
@@ -43,6 +44,7 @@ COLUMNS = [field.column for field in DailyStanding._meta.concrete_fields if fiel
 LOCK_KEY = 1_404_202_614  # pg_advisory_xact_lock: the settles of the standings table take turns
 DELETE_CHUNK = 5000
 ANALYSE_AFTER_ROWS = 20_000
+ROWS_PER_COMMIT = 50_000
 
 
 def _projection(projection):
@@ -93,6 +95,19 @@ def standing_row(member, day):
     return DailyStanding(**standing_values(member, day))
 
 
+class DayRange:
+    """The days first..last (iterable, with ``in``)."""
+
+    def __init__(self, first, last):
+        self.first, self.last = first, last
+
+    def __iter__(self):
+        return _days(self.first, self.last)
+
+    def __contains__(self, day):
+        return self.first <= day <= self.last
+
+
 def _days(first, last):
     day = first
     while day <= last:
@@ -100,18 +115,36 @@ def _days(first, last):
         day += timedelta(days=1)
 
 
-def _copy_text(value):
-    """A value in COPY's text format."""
+def _copy_escaped(value):
+    """A text value in COPY's text format (None: NULL)."""
+    if value is None:
+        return "\\N"
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_plain(value):
+    """A number or a day in COPY's text format (None: NULL); a float exactly (repr round-trips)."""
     if value is None:
         return "\\N"
     if value is True:
         return "t"
     if value is False:
         return "f"
-    if isinstance(value, float):
-        return repr(value)
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
+
+
+# Per column: text is escaped, the rest written plainly.
+COPY_FORMATS = [
+    _copy_escaped if isinstance(field, CharField) else _copy_plain
+    for field in DailyStanding._meta.concrete_fields
+    if field.name != "id"
+]
+
+
+def _copy_text(rows):
+    """The rows (tuples in COLUMNS order) as COPY's text format."""
+    formats = COPY_FORMATS
+    return "".join("\t".join([f(v) for f, v in zip(formats, row, strict=True)]) + "\n" for row in rows)
 
 
 def _insert(rows):
@@ -122,8 +155,7 @@ def _insert(rows):
     names = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in rows)
-            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(text))
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(_copy_text(rows)))
         else:
             marks = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
@@ -145,13 +177,44 @@ def write_days(first, last, *, member_ids=None):
     stored._raw_delete(stored.db)  # no cascades, no signals: one DELETE
     written = 0
     for day in _days(first, last):
-        rows = [
-            tuple(standing_values(member, day)[column] for column in COLUMNS)
-            for member in live.live_standings(day=day, member_ids=member_ids).members
-        ]
+        rows = day_rows(day, member_ids=member_ids)
         _insert(rows)
         written += len(rows)
     return written
+
+
+def day_rows(day, *, member_ids=None):
+    """The rows (tuples in COLUMNS order, by member) of ``member_ids`` (None: everyone) on ``day`` (live engine)."""
+    return sorted(
+        tuple(map(standing_values(member, day).__getitem__, COLUMNS))
+        for member in live.live_standings(day=day, member_ids=member_ids).members
+    )
+
+
+def _rows_ahead(days):
+    """Each day's rows, the next day worked out in a second thread (its own connection) while the caller
+    writes this one: the engine's query and the writes overlap. Only outside a transaction (the worker
+    sees committed counts only); inside one, a day at a time here."""
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        for day in days:
+            yield day, day_rows(day)
+        return
+
+    def worked_out(day):
+        try:
+            return day_rows(day)
+        finally:
+            connection.close()  # the worker thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = None
+        for day in days:
+            if ahead is None:
+                ahead = pool.submit(worked_out, day)
+            current, current_day = ahead, day
+            following = current_day + timedelta(days=1)
+            ahead = pool.submit(worked_out, following) if following in days else None
+            yield current_day, current.result()
 
 
 def table_bounds():
@@ -263,9 +326,20 @@ def _analysed(written):
     return written
 
 
+def _relaxed_commit():
+    """A rebuild's transaction need not wait for its commit to reach the disk (PostgreSQL): a crash
+    loses at most its last days, which the next rebuild writes again; the counts are never at risk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def standings_rebuild(*, since=None, until=None, progress=None):
-    """Rebuild the rows of since..until (default: the first count's day to today) from the counts, a day
-    per transaction, then settle what is pending and ANALYZE the table. Returns (days, rows written)."""
+    """Rebuild the rows of since..until (default: the first count's day to today) from the counts, then
+    settle what is pending and ANALYZE the table. Returns (days, rows written).
+
+    Days are written in transactions of about ROWS_PER_COMMIT rows (each day whole), so a reader sees
+    a day either as it was or rebuilt."""
     first_count = first_count_day()
     since = since or first_count
     until = until or live.today()
@@ -274,12 +348,24 @@ def standings_rebuild(*, since=None, until=None, progress=None):
     # The marks pending now are covered by a rebuild of every day; those written meanwhile are settled after.
     pending = list(ChangeMark.objects.values_list("pk", "legislator_id", "since"))
     days = rows = 0
-    for day in _days(since, until):
+    ahead = _rows_ahead(DayRange(since, until))
+    finished = False
+    while not finished:
         with transaction.atomic():
-            rows += write_days(day, day)
-        days += 1
-        if progress is not None:
-            progress(day, rows)
+            _relaxed_commit()
+            in_transaction = 0
+            while in_transaction < ROWS_PER_COMMIT:
+                day, day_written = next(ahead, (None, None))
+                if day is None:
+                    finished = True
+                    break
+                DailyStanding.objects.filter(day=day)._raw_delete(connection.alias)
+                _insert(day_written)
+                in_transaction += len(day_written)
+                rows += len(day_written)
+                days += 1
+                if progress is not None:
+                    progress(day, rows)
     with transaction.atomic():
         if since <= (first_count or since) and until >= live.today():
             _remove_marks(pending)
