@@ -174,7 +174,7 @@ def write_days(first, last, *, member_ids=None):
         if not member_ids:
             return 0
         stored = stored.filter(member_id__in=member_ids)
-    stored._raw_delete(stored.db)  # no cascades, no signals: one DELETE
+    stored.delete()  # nothing refers to the rows: one DELETE
     written = 0
     for day in _days(first, last):
         rows = day_rows(day, member_ids=member_ids)
@@ -281,7 +281,7 @@ def _marked(marks, first):
 def _remove_marks(marks):
     pks = [mark[0] for mark in marks]
     for start in range(0, len(pks), DELETE_CHUNK):
-        ChangeMark.objects.filter(pk__in=pks[start : start + DELETE_CHUNK])._raw_delete(connection.alias)
+        ChangeMark.objects.filter(pk__in=pks[start : start + DELETE_CHUNK]).delete()
 
 
 def settle(*, today=None):
@@ -359,7 +359,7 @@ def standings_rebuild(*, since=None, until=None, progress=None):
                 if day is None:
                     finished = True
                     break
-                DailyStanding.objects.filter(day=day)._raw_delete(connection.alias)
+                DailyStanding.objects.filter(day=day).delete()
                 _insert(day_written)
                 in_transaction += len(day_written)
                 rows += len(day_written)
