@@ -18,7 +18,7 @@ from metrics import arithmetic
 from metrics.models import DailyStanding
 
 from .engine_sql import GROWTH_WINDOWS, PLATFORMS
-from .live import MemberStanding, as_date, matches_status
+from .live import MemberStanding, as_date
 
 # The columns read beside the row's own: today's names of the member and of that day's party and places.
 NAMES = {
@@ -82,9 +82,27 @@ def day_rows(*, day, scope_user=None, role="", party=None, division=None, distri
     return rows
 
 
+MEETING = [arithmetic.Status.MEETS.value, arithmetic.Status.STRETCH.value]
+
+
+def status_filter(rows, status):
+    """Only the rows of a status filter ("stagnant", "slipping", "meets" or a Status value), in SQL: the same
+    members as ``live.matches_status`` keeps."""
+    if status == "stagnant":
+        return rows.filter(stagnant=True)
+    if status == "slipping":
+        return rows.filter(status__in=MEETING, growth_30__lt=0)
+    if status == "meets":
+        return rows.filter(status__in=MEETING)
+    return rows.filter(status=status)
+
+
 def stored_members(*, day, target, status="", **filters):
     """The members' standings on ``day`` read from the table, ordered by name (as the live engine orders them)."""
-    rows = day_rows(day=day, **filters).order_by("member__name", "member_id").values_list(*NAMES.values(), *OWN)
+    rows = day_rows(day=day, **filters)
+    if status:
+        rows = status_filter(rows, status)
+    rows = rows.order_by("member__name", "member_id").values_list(*NAMES.values(), *OWN)
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # an empty id list or scope: no query
@@ -94,10 +112,7 @@ def stored_members(*, day, target, status="", **filters):
         row_type = namedtuple("StoredRow", [*NAMES, *OWN])
         records = [row_type._make(row) for row in cursor.fetchall()]
     role_labels = {value: str(label) for value, label in Role.choices}
-    members = [member_from_row(row, day=day, target=target, role_labels=role_labels) for row in records]
-    if status:
-        members = [m for m in members if matches_status(m, status)]
-    return members
+    return [member_from_row(row, day=day, target=target, role_labels=role_labels) for row in records]
 
 
 def _projection(row):
