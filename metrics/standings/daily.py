@@ -256,6 +256,17 @@ def ready_for(day):
     return first <= day <= last, target
 
 
+def _bounds_and_first_count():
+    """(the table's first day, its last day, the first count's day) in one query."""
+    table = connection.ops.quote_name(DailyStanding._meta.db_table)
+    counts = connection.ops.quote_name(FollowerSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MIN(day) FROM {table}), (SELECT MAX(day) FROM {table}), (SELECT MIN(day) FROM {counts})"
+        )
+        return tuple(live.as_date(value) for value in cursor.fetchone())
+
+
 def first_count_day():
     return FollowerSnapshot.objects.aggregate(first=Min("day"))["first"]
 
@@ -292,8 +303,7 @@ def settle(*, today=None):
     with transaction.atomic():
         _take_turn()
         marks = list(ChangeMark.objects.values_list("pk", "legislator_id", "since"))
-        first, last = table_bounds()
-        first_count = first_count_day()
+        first, last, first_count = _bounds_and_first_count()
         written = 0
         if first is None:
             # The table starts with the first count (every day from it, as a rebuild would).
