@@ -145,6 +145,7 @@ DISTRICT_PATHS = {
     "metrics.latestcount": "account__legislator__constituency__district",
     "metrics.connection": "account__legislator__constituency__district",
     "metrics.audiencegeography": "account__legislator__constituency__district",
+    "metrics.dailystanding": "district",  # the row's district that day
 }
 
 

@@ -1,5 +1,8 @@
 """The audit trail: one writer of AuditEntry rows, and the admin that leaves an entry per change.
 
+Beside each change, its ChangeMark (``changes_mark``): who changed from which day, for what is kept
+day by day from the records (the standings table settles the marks).
+
 Every change goes through a service that writes its AuditEntry (who, when,
 field → [old, new], from which import), so the admin, the importers and the
 polling code leave the same trail. A change that a service records itself
@@ -11,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib import admin
 
-from .models import AuditEntry, ChangeSource
+from .models import AuditEntry, ChangeMark, ChangeSource, Term
 
 
 def jsonable(value):
@@ -115,20 +118,24 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         record_admin_save(form=form, user=request.user, change=change, exclude=self.audited_by_service)
+        changes_mark_record(obj, initial=form.initial if change else None)
 
     def delete_model(self, request, obj):
         record_admin_delete(instance=obj, user=request.user)
+        changes_mark_record(obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             record_admin_delete(instance=obj, user=request.user)
+            changes_mark_record(obj)
         super().delete_queryset(request, queryset)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             record_admin_delete(instance=obj, user=request.user)
+            changes_mark_record(obj)
             obj.delete()
         for obj in instances:
             obj.save()
@@ -136,6 +143,7 @@ class AuditedAdmin(admin.ModelAdmin):
         for inline_form in formset.forms:
             if inline_form.instance.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
                 record_admin_save(form=inline_form, user=request.user, change=bool(inline_form.initial))
+                changes_mark_record(inline_form.instance, initial=inline_form.initial)
 
     def history_view(self, request, object_id, extra_context=None):
         entries = []
@@ -144,3 +152,57 @@ class AuditedAdmin(admin.ModelAdmin):
             entries = list(audit_trail_for(instance=obj)[:500])
         extra_context = {**(extra_context or {}), "audit_entries": entries}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+
+# --- Change marks: what changed from when (ChangeMark) ----------------------
+
+
+def changes_mark(*, legislator_ids=None, since=None):
+    """Mark members (None: everyone) as changed from ``since`` (None: from the start), in the caller's
+    transaction: whatever is kept day by day from the records recomputes them (one insert)."""
+    if legislator_ids is None:
+        ChangeMark.objects.create(legislator=None, since=since)
+        return
+    changes_mark_days(dict.fromkeys(legislator_ids, since))
+
+
+def changes_mark_days(since_by_legislator):
+    """Mark each member as changed from its own day ({legislator id: day or None}); one insert."""
+    marks = [ChangeMark(legislator_id=pk, since=since) for pk, since in since_by_legislator.items() if pk is not None]
+    if marks:
+        ChangeMark.objects.bulk_create(marks, batch_size=2000)
+
+
+def _earliest(*days):
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
+
+
+def _members_of_seats(seat_ids):
+    return set(Term.objects.filter(constituency_id__in=seat_ids).values_list("legislator_id", flat=True))
+
+
+def changes_mark_record(instance, *, initial=None):
+    """The marks of a record saved or deleted through the admin (``initial``: the form's values before).
+
+    Terms, appointments: the member from the earlier start (before or after the edit); accounts and
+    people: the member, every day; voter rolls and seats: the members who held the seat, every day;
+    a district: everyone (its division is kept on the rows); a target: everyone from the earlier day.
+    Names are read at display time: renaming marks nothing that needs it."""
+    initial = initial or {}
+    label = model_label(instance)
+    if label in ("legislators.term", "legislators.appointment"):
+        people = {instance.legislator_id, initial.get("legislator")}
+        changes_mark_days(dict.fromkeys(people, _earliest(instance.start, initial.get("start"))))
+    elif label == "legislators.socialaccount":
+        changes_mark(legislator_ids={instance.legislator_id, initial.get("legislator")})
+    elif label == "legislators.legislator":
+        changes_mark(legislator_ids=[instance.pk])
+    elif label == "legislators.voterroll":
+        changes_mark(legislator_ids=_members_of_seats({instance.constituency_id, initial.get("constituency")}))
+    elif label == "legislators.constituency":
+        changes_mark(legislator_ids=_members_of_seats({instance.pk}))
+    elif label == "legislators.district":
+        changes_mark()
+    elif label == "metrics.target":
+        changes_mark(since=_earliest(instance.effective_from, initial.get("effective_from")))

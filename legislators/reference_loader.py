@@ -25,7 +25,7 @@ from django.db import transaction
 
 from follower_tracker.db import analyse_tables
 
-from .audit import audit_entry
+from .audit import audit_entry, changes_mark
 from .imports.boundaries import boundary_lookups, plan_boundaries, shapes_write
 from .imports.rows import ImportFileError
 from .imports.shapes import read_features
@@ -347,6 +347,8 @@ def reference_load(*, state):
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
         legislators_refresh_current(ids=person_ids)
         result.open_appointments = Appointment.objects.filter(legislator_id__in=person_ids, end__isnull=True).count()
+        if any(result.created.values()):
+            changes_mark()  # seats, rolls, terms and appointments: everyone's standings, every day
         if any(result.created.values()):
             # The first user after the load gets the plans of a settled database (after the commit).
             analyse_tables(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_entry, audit_record
+from .audit import audit_entry, audit_record, changes_mark
 from .models import (
     Appointment,
     Aspirant,
@@ -66,6 +66,7 @@ def accounts_retire(*, accounts, user=None, source=ChangeSource.ADMIN):
         return 0
     with transaction.atomic():
         SocialAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(active=False, updated_at=timezone.now())
+        changes_mark(legislator_ids={account.legislator_id for account in accounts})  # every day: no longer counted
         AuditEntry.objects.bulk_create(
             audit_entry(
                 instance=account,
@@ -196,6 +197,7 @@ def term_record(
             source=change_source,
             user=user,
         )
+        changes_mark(legislator_ids=[legislator.pk], since=start)
         legislators_refresh_current(ids=[legislator.pk])
     return term
 
@@ -203,7 +205,9 @@ def term_record(
 def term_close(*, term, end, reason, user=None, change_source=ChangeSource.ADMIN):
     """End a term on ``end`` (the last day served) for ``reason`` (a Term.EndReason)."""
     with transaction.atomic():
+        old_end = term.end
         _update(term, {"end": end, "end_reason": reason}, source=change_source, user=user)
+        changes_mark(legislator_ids=[term.legislator_id], since=min(end, old_end) if old_end else end)
         legislators_refresh_current(ids=[term.legislator_id])
     return term
 
@@ -217,6 +221,7 @@ def term_change_party(*, term, party, day, user=None, change_source=ChangeSource
             % {"day": day.isoformat(), "term": term}
         )
     with transaction.atomic():
+        changes_mark(legislator_ids=[term.legislator_id], since=day)
         if day == term.start:
             _update(term, {"party": party}, source=change_source, user=user, note="party from the term's first day")
             legislators_refresh_current(ids=[term.legislator_id])
@@ -274,6 +279,7 @@ def appointment_record(
             source=change_source,
             user=user,
         )
+        changes_mark(legislator_ids=[legislator.pk], since=start)
         legislators_refresh_current(ids=[legislator.pk])
     return appointment
 
@@ -294,6 +300,7 @@ def legislator_change_role(
     stay in the history. Returns the new Appointment (None for MLA)."""
     effective_from = effective_from or timezone.localdate()
     with transaction.atomic():
+        changes_mark(legislator_ids=[legislator.pk], since=effective_from)
         held = overlapping_appointments(legislator_id=legislator.pk, start=effective_from, end=effective_from).first()
         old_end = None
         if held is not None:

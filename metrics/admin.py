@@ -23,6 +23,7 @@ from . import arithmetic
 from .counts import snapshot_enter
 from .models import ApiToken, DigestRecipients, FetchBatch, FetchRun, FollowerSnapshot, LatestCount, Source, Target
 from .polling.admin_actions import poll_accounts_now, poll_platforms_now
+from .standings.daily import settle
 from .tokens import api_token_create, api_token_revoke
 
 
@@ -84,6 +85,7 @@ class FollowerSnapshotAdmin(ScopedAdmin):
             source=Source.MANUAL,
             user=request.user,
         )
+        settle()  # the standings it changes, in the admin's transaction
         saved = FollowerSnapshot.objects.get(account=form.cleaned_data["account"], day=form.cleaned_data["day"])
         obj.pk = saved.pk
         if not stored:

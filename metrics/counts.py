@@ -11,7 +11,9 @@ the caller's transaction:
    wins);
 3. ``_audit_counts``: an audit entry for every count by hand or imported,
    and for every poll that replaces (or loses to) one;
-4. ``_move_latest_forward``: the latest count only ever moves to a newer day.
+4. ``_move_latest_forward``: the latest count only ever moves to a newer day;
+5. ``_mark_members``: a ChangeMark per member from its earliest day written, which the
+   standings table settles (the top-level writer calls ``standings.daily.settle``).
 
 A poll with nothing stored by hand or newer on its days takes a set-based
 path on PostgreSQL (COPY into a temporary table and two upserts). Either way
@@ -26,8 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from legislators.audit import audit_entry
-from legislators.models import AuditEntry, ChangeSource
+from legislators.audit import audit_entry, changes_mark_days
+from legislators.models import AuditEntry, ChangeMark, ChangeSource, SocialAccount
 
 from .models import FollowerSnapshot, LatestCount, Source
 
@@ -110,7 +112,26 @@ def counts_upsert(rows, *, source, now, evidence_url="", evidence_urls=None, use
         audit_source=audit_source or (ChangeSource.MANUAL if by_hand else ChangeSource.POLL),
     )
     _move_latest_forward(applied, source=source, now=now)
+    _mark_members(applied)
     return len(applied)
+
+
+def _mark_members(rows):
+    """A ChangeMark per member whose counts were written, from its earliest day written (one query, one
+    insert): the standings table recomputes them from that day on (``standings.daily.settle``)."""
+    earliest = {}
+    for row in rows:
+        if row.account_id not in earliest or row.day < earliest[row.account_id]:
+            earliest[row.account_id] = row.day
+    accounts = SocialAccount.objects.all()
+    if len(earliest) <= LARGEST_ACCOUNT_FILTER:
+        accounts = accounts.filter(pk__in=earliest)
+    since = {}
+    for account_id, legislator_id in accounts.values_list("pk", "legislator_id"):
+        if account_id in earliest:
+            day = earliest[account_id]
+            since[legislator_id] = min(since.get(legislator_id, day), day)
+    changes_mark_days(since)
 
 
 def _stored_counts(rows, *, by_hand, now):
@@ -244,6 +265,7 @@ def _upsert_counts_postgresql(rows, *, source, now, evidence_url):
     )
     snapshots = FollowerSnapshot._meta.db_table
     latest = LatestCount._meta.db_table
+    marks, accounts = ChangeMark._meta.db_table, SocialAccount._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE poll_counts (account_id bigint, day date, followers bigint, posts bigint)"
@@ -269,6 +291,15 @@ def _upsert_counts_postgresql(rows, *, source, now, evidence_url):
             WHERE latest.day <= excluded.day
             """,
             [source, now],
+        )
+        # The members whose counts these are, from their earliest day (``_mark_members``).
+        cursor.execute(
+            f"""
+            INSERT INTO {marks} (legislator_id, since, created_at)
+            SELECT a.legislator_id, MIN(r.day), %s FROM poll_counts r JOIN {accounts} a ON a.id = r.account_id
+            GROUP BY a.legislator_id
+            """,
+            [now],
         )
         # Gone now, not at commit: a second batch in the same transaction makes its own.
         cursor.execute("DROP TABLE poll_counts")

@@ -351,14 +351,24 @@ class DailyStanding(models.Model):
     division = models.ForeignKey(
         "legislators.Division", on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
     )
+    portfolio = models.CharField(_("portfolio"), max_length=300, blank=True)
     # The numbers (NULL: n/a or unknown, never 0).
     accounts = models.PositiveSmallIntegerField(_("accounts"), default=0)
+    # The platforms the member has active accounts on, comma-separated (a platform's followers may be
+    # NULL with an account: no count yet), and the posts over 30 days per platform.
+    platforms = models.CharField(max_length=60, blank=True)
+    posts_30_x = models.BigIntegerField(null=True)
+    posts_30_facebook = models.BigIntegerField(null=True)
+    posts_30_instagram = models.BigIntegerField(null=True)
+    posts_30_youtube = models.BigIntegerField(null=True)
     followers_x = models.BigIntegerField(null=True)
     followers_facebook = models.BigIntegerField(null=True)
     followers_instagram = models.BigIntegerField(null=True)
     followers_youtube = models.BigIntegerField(null=True)
     reach = models.BigIntegerField(_("reach"), null=True)
     electors = models.BigIntegerField(_("electors"), null=True)
+    # The voter roll the electors come from (its published_on: after the day before the seat's first roll).
+    roll_day = models.DateField(null=True)
     share = models.FloatField(_("share %"), null=True)
     status = models.CharField(_("status"), max_length=8)
     needed = models.BigIntegerField(_("followers needed"), null=True)

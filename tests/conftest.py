@@ -104,3 +104,39 @@ def outsider(db):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture(params=["live", "table"])
+def standings_source(request, monkeypatch):
+    """Run a test twice: the standings worked out live, and read from the table kept day by day.
+
+    "table": before each read, the day's rows are written to the table as a
+    settle or rebuild writes them (from the live engine), and the read must
+    take them from the table: the live engine may only serve what the table
+    does not store (a per-platform view, a growth since a chosen day). So the
+    hand-checked figures hold for the stored rows too. "live": the table is
+    never used.
+    """
+    from django.db import transaction
+
+    from metrics.standings import daily, engine
+
+    if request.param == "live":
+        monkeypatch.setattr(daily, "ready_for", lambda day: (False, None))
+    else:
+        ready_for, live_standings = daily.ready_for, engine.live_standings
+
+        def table_ready_for(day):
+            with transaction.atomic():
+                daily.write_days(day, day)
+            ready, target = ready_for(day)
+            assert ready, f"the table does not hold {day}"
+            return ready, target
+
+        def only_what_is_not_stored(**kwargs):
+            assert kwargs.get("platform") or kwargs.get("growth_since") is not None, "read live, not from the table"
+            return live_standings(**kwargs)
+
+        monkeypatch.setattr(daily, "ready_for", table_ready_for)
+        monkeypatch.setattr(engine, "live_standings", only_what_is_not_stored)
+    return request.param

@@ -16,7 +16,7 @@ from django.utils import timezone
 from follower_tracker.db import analyse_tables
 from legislators.imports.apply import import_file
 from legislators.models import ConstituencyShape, ImportBatch, Term, VoterRoll
-from metrics.models import FollowerSnapshot, LatestCount
+from metrics.models import DailyStanding, FollowerSnapshot, LatestCount
 
 
 def last_analyse(table):
@@ -59,12 +59,15 @@ def test_sqlite_analyses_the_tables_named():
 def test_seed_demo_leaves_its_tables_analysed():
     started = timezone.now()
     call_command("seed_demo", "--members", "20", "--days", "5", stdout=io.StringIO())
-    for table in ("metrics_followersnapshot", "metrics_latestcount", "legislators_socialaccount"):
+    tables = ("metrics_followersnapshot", "metrics_latestcount", "legislators_socialaccount", "metrics_dailystanding")
+    for table in tables:
         analysed = last_analyse(table)
         assert analysed is not None and analysed >= started, table
     # Analysed after the commit: the planner counts the rows written, not an empty table.
     assert estimated_rows("metrics_followersnapshot") == FollowerSnapshot.objects.count() > 0
     assert estimated_rows("metrics_latestcount") == LatestCount.objects.count() > 0
+    # The seed keeps the standings day by day (a rebuild after its commit): 20 members, 5 days.
+    assert estimated_rows("metrics_dailystanding") == DailyStanding.objects.count() == 20 * 5
 
 
 @pytest.mark.postgres

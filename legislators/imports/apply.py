@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from follower_tracker.db import analyse_tables
-from legislators.audit import audit_entry
+from legislators.audit import audit_entry, changes_mark
 from legislators.models import (
     Appointment,
     AuditEntry,
@@ -34,6 +34,7 @@ from legislators.services import legislators_refresh_current
 from legislators.validation import clean_for_field
 from metrics.counts import counts_upsert
 from metrics.models import FollowerSnapshot, LatestCount, Source
+from metrics.standings.daily import settle
 
 from .boundaries import plan_boundaries, shapes_write
 from .planners import PLANNERS
@@ -76,6 +77,7 @@ def import_apply(*, batch, user=None):
             constants=options.get("constants"),
         )
         _apply(plan, batch=batch, user=user)
+        settle()  # the standings table, in the import's transaction
     return plan
 
 
@@ -103,6 +105,7 @@ def import_file(*, kind, content, filename, user=None, mapping=None, constants=N
         )
         if plan.ok and not dry_run:
             _apply(plan, batch=batch, user=user)
+            settle()  # the standings table, in the import's transaction
     return batch, plan
 
 
@@ -365,9 +368,25 @@ def _write_plan(plan, *, batch, user):
     for model in _WRITE_ORDER:
         writer.write(model)
     AuditEntry.objects.bulk_create(writer.entries, batch_size=2000)
-    legislators_refresh_current(ids=_people_of(plan, writer.resolve))
+    people = _people_of(plan, writer.resolve)
+    legislators_refresh_current(ids=people)
+    _mark_changes(writer.written, people)
     # The first user after the import gets the plans of a settled database (after the commit).
     analyse_tables(*writer.written)
+
+
+# Written records that change every member's standings (a seat's roll, a seat's or a district's place).
+_EVERYONE_CHANGED = {"legislators.voterroll", "legislators.constituency", "legislators.district"}
+
+
+def _mark_changes(written, people):
+    """The change marks of what was written besides counts (counts mark their members themselves):
+    the people written, every day; voter rolls and places, everyone, every day."""
+    labels = {model._meta.label_lower for model in written}
+    if labels & _EVERYONE_CHANGED:
+        changes_mark()
+    elif labels - {"metrics.followersnapshot"}:
+        changes_mark(legislator_ids=people)
 
 
 def _is_reference(value):

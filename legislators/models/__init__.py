@@ -8,7 +8,7 @@ admin, the importers and a stray shell session are all held to it.
 from .accounts import AccountKind, AccountStatus, ChangeSource, HandleChange, Platform, SocialAccount, UserScope
 from .people import MINISTER_ROLES, Appointment, Aspirant, Legislator, Role, Term, overlapping
 from .places import Constituency, ConstituencyShape, District, Division, Party, VoterRoll
-from .records import AuditEntry, ImportBatch
+from .records import AuditEntry, ChangeMark, ImportBatch
 
 __all__ = [
     "MINISTER_ROLES",
@@ -17,6 +17,7 @@ __all__ = [
     "Appointment",
     "Aspirant",
     "AuditEntry",
+    "ChangeMark",
     "ChangeSource",
     "Constituency",
     "ConstituencyShape",

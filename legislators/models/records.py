@@ -92,3 +92,29 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.model} {self.object_repr}: {self.action}"
+
+
+class ChangeMark(models.Model):
+    """A record that changed from a day on: one member's (``legislator``), or everyone's (NULL).
+
+    Written in the transaction of the change (counts, terms, appointments,
+    voter rolls, accounts, targets) by the services and the admin, so that
+    whatever is kept day by day from the records (the standings table)
+    recomputes the marked members from ``since`` (NULL: from its first day)
+    and removes the marks, in the same transaction or before its next read.
+    The people and places need not know who keeps what: a mark only says
+    what changed from when.
+    """
+
+    legislator = models.ForeignKey(
+        "legislators.Legislator", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    since = models.DateField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "change mark"
+        verbose_name_plural = "change marks"
+
+    def __str__(self):
+        return f"{self.legislator_id or 'everyone'} from {self.since or 'the start'}"

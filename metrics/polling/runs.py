@@ -36,6 +36,7 @@ from legislators.models import ChangeSource, SocialAccount
 from legislators.services import account_record_rename
 from metrics.counts import snapshots_upsert
 from metrics.models import FetchBatch, FetchRun, Source
+from metrics.standings.daily import settle
 
 from .client_factory import get_client
 from .clients import ClientUnavailable, PlatformError, RateLimited, TransientError, UnusableReply
@@ -336,6 +337,8 @@ def record_batch_results(*, batch, results, api_calls=0, errors=(), now=None, st
             (ok if measured else failed).append(result)
         if ok:
             snapshots_upsert(results=ok, source=Source.API if batch.run.client == "live" else Source.DEMO, now=now)
+            # The standings table kept in the same transaction: the members polled (and a new day's rows).
+            settle()
         accounts_update_status(results=results, now=now)
         status_counts = Counter(batch.status_counts)
         # A batch settled as failed (its run stopped while this attempt was

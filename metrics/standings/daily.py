@@ -1,37 +1,50 @@
-"""The standings table kept day by day (``DailyStanding``): written from the engine's results.
+"""The standings table kept day by day (``DailyStanding``): written from the live engine's results.
 
-The engine (``engine.standings``) stays the one computation; this module
-stores what it gives, a day at a time, with bulk upserts:
+The live engine (``live.live_standings``) stays the one computation; this
+module stores what it gives, a day at a time:
 
-- ``standings_rebuild(since, until)``: every member on every day of the range
-  (the rows of the range are replaced; ``rebuild_standings`` calls it);
-- ``standings_keep(member_ids, since)``: the incremental upkeep (not called by the
-  writers yet: keeping the table in their transactions is the rest of issue 14), in the
-  caller's transaction: the given members (None: everyone) for the days from
-  ``since`` to today. The table covers the days from its first day to today:
-  days after its last day are filled for everyone first (a new day), and a
-  count written before its first day (``extend=True``) extends it backwards
-  for everyone, so that the kept table is what a rebuild gives.
+- ``settle()``: in the transaction of a change, after it has written its
+  ``ChangeMark`` rows (a member, or everyone, changed from a day on:
+  counts by ``metrics.counts``; terms, appointments, accounts by
+  ``legislators.services``; anything the admin saves by its audit; targets
+  and voter rolls by the admin): the marked members are recomputed from
+  their earliest marked day to the table's last day, and the marks removed.
+  A count before the table's first day extends it backwards (for everyone),
+  and a new day (the table's last day before today) is filled for everyone
+  first, so the kept table is always what a rebuild gives. The table starts
+  with the first settle that finds a count (or with a rebuild).
+- ``ready_for(day)``: the reader's check (one query; ``engine.standings``):
+  the table holds the day, settling pending marks first, so a page never
+  reads a stale row; False sends the reader to the live computation.
+- ``standings_rebuild(since, until)``: every member on every day of the range.
 
-Queries per call: a fixed number per day (the engine's two, one upsert per
-5,000 rows), whatever the number of members.
+Settles take turns (a transaction-level advisory lock on PostgreSQL; SQLite
+writes one at a time anyway): a settle computes after the counts committed
+before it, and a change committed after it settles its own marks.
+
+Queries per day written: the live engine's two, one DELETE and one insert
+(COPY on PostgreSQL), whatever the number of members.
 """
 
+import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import CharField, Max, Min
 
-from legislators.models import Legislator
-from metrics.models import DailyStanding, FollowerSnapshot
+from follower_tracker.db import analyse_tables
+from legislators.models import ChangeMark
+from metrics.models import DailyStanding, FollowerSnapshot, Target
 
-from . import engine
+from . import live
+from .engine_sql import GROWTH_WINDOWS, PLATFORMS
 
-# Every stored column beside member and day: what a rebuild or upkeep rewrites.
-UPDATED_FIELDS = [
-    field.name for field in DailyStanding._meta.concrete_fields if field.name not in ("id", "member", "day", "aspirant")
-] + ["aspirant"]
-ROWS_PER_WRITE = 5000
+COLUMNS = [field.column for field in DailyStanding._meta.concrete_fields if field.name != "id"]
+LOCK_KEY = 1_404_202_614  # pg_advisory_xact_lock: the settles of the standings table take turns
+DELETE_CHUNK = 5000
+ANALYSE_AFTER_ROWS = 20_000
+ROWS_PER_COMMIT = 50_000
 
 
 def _projection(projection):
@@ -43,33 +56,56 @@ def _projection(projection):
     return None, "unknown"
 
 
-def standing_row(member, day):
-    """The DailyStanding of an engine ``MemberStanding`` on ``day``."""
+def standing_values(member, day):
+    """{column: value} of the DailyStanding of a live ``MemberStanding`` on ``day``."""
     projected_on, projection = _projection(member.projection)
-    followers = {f"followers_{platform}": member.followers.get(platform) for platform in engine.PLATFORMS}
-    return DailyStanding(
-        member_id=member.id,
-        day=day,
-        role=member.role,
-        party_id=member.party_id,
-        constituency_id=member.constituency_id,
-        district_id=member.district_id,
-        division_id=member.division_id,
-        accounts=member.accounts,
-        **followers,
-        reach=member.reach,
-        electors=member.electors,
-        share=member.share,
-        status=member.status.value,
-        needed=member.needed,
-        growth_7=member.growth.get(7),
-        growth_30=member.growth.get(30),
-        growth_90=member.growth.get(90),
-        stagnant=member.stagnant,
-        projected_on=projected_on,
-        projection=projection,
-        na_reason=member.na_reason,
-    )
+    values = {
+        "member_id": member.id,
+        "day": day,
+        "aspirant": False,
+        "role": member.role,
+        "party_id": member.party_id,
+        "constituency_id": member.constituency_id,
+        "district_id": member.district_id,
+        "division_id": member.division_id,
+        "portfolio": member.portfolio,
+        "accounts": member.accounts,
+        "platforms": ",".join(member.followers),
+        "reach": member.reach,
+        "electors": member.electors,
+        "roll_day": member.roll_day,
+        "share": member.share,
+        "status": member.status.value,
+        "needed": member.needed,
+        "stagnant": member.stagnant,
+        "projected_on": projected_on,
+        "projection": projection,
+        "na_reason": member.na_reason,
+    }
+    for platform in PLATFORMS:
+        values[f"followers_{platform}"] = member.followers.get(platform)
+        values[f"posts_30_{platform}"] = member.posts_30.get(platform)
+    for window in GROWTH_WINDOWS:
+        values[f"growth_{window}"] = member.growth.get(window)
+    return values
+
+
+def standing_row(member, day):
+    """The DailyStanding (unsaved) of a live ``MemberStanding`` on ``day``."""
+    return DailyStanding(**standing_values(member, day))
+
+
+class DayRange:
+    """The days first..last (iterable, with ``in``)."""
+
+    def __init__(self, first, last):
+        self.first, self.last = first, last
+
+    def __iter__(self):
+        return _days(self.first, self.last)
+
+    def __contains__(self, day):
+        return self.first <= day <= self.last
 
 
 def _days(first, last):
@@ -79,49 +115,106 @@ def _days(first, last):
         day += timedelta(days=1)
 
 
-def _upsert(rows):
-    DailyStanding.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["member", "day"],
-        update_fields=UPDATED_FIELDS,
-        batch_size=ROWS_PER_WRITE,
-    )
+def _copy_escaped(value):
+    """A text value in COPY's text format (None: NULL)."""
+    if value is None:
+        return "\\N"
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _write_days(first, last, *, member_ids=None, prune=True):
-    """Upsert the rows of ``member_ids`` (None: everyone) for the days first..last; returns the rows written.
+def _copy_plain(value):
+    """A number or a day in COPY's text format (None: NULL); a float exactly (repr round-trips)."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
 
-    With ``member_ids`` and ``prune``, a stored row the engine no longer gives
-    (the member was not a member that day after all) is deleted (a change of
-    counts never changes who is a member: no need); for everyone, the range's
-    rows are replaced."""
+
+# Per column: text is escaped, the rest written plainly.
+COPY_FORMATS = [
+    _copy_escaped if isinstance(field, CharField) else _copy_plain
+    for field in DailyStanding._meta.concrete_fields
+    if field.name != "id"
+]
+
+
+def _copy_text(rows):
+    """The rows (tuples in COLUMNS order) as COPY's text format."""
+    formats = COPY_FORMATS
+    return "".join("\t".join([f(v) for f, v in zip(formats, row, strict=True)]) + "\n" for row in rows)
+
+
+def _insert(rows):
+    """Insert rows (tuples in COLUMNS order): COPY on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(DailyStanding._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(_copy_text(rows)))
+        else:
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def write_days(first, last, *, member_ids=None):
+    """Replace the rows of ``member_ids`` (None: everyone) for the days first..last; returns the rows written.
+
+    A member the engine no longer gives on a day (not a member that day after
+    all) loses its row."""
     if first > last:
         return 0
-    if member_ids is None:
-        DailyStanding.objects.filter(day__range=(first, last)).delete()
-    else:
+    stored = DailyStanding.objects.filter(day__range=(first, last))
+    if member_ids is not None:
         member_ids = sorted(set(member_ids))
         if not member_ids:
             return 0
-    written, pending, given = 0, [], set()
+        stored = stored.filter(member_id__in=member_ids)
+    stored.delete()  # nothing refers to the rows: one DELETE
+    written = 0
     for day in _days(first, last):
-        for member in engine.standings(day=day, member_ids=member_ids).members:
-            pending.append(standing_row(member, day))
-            given.add((member.id, day))
-        if len(pending) >= ROWS_PER_WRITE:
-            _upsert(pending)
-            written, pending = written + len(pending), []
-    _upsert(pending)
-    written += len(pending)
-    if member_ids is not None and prune:
-        stored = DailyStanding.objects.filter(member_id__in=member_ids, day__range=(first, last))
-        stale = [
-            pk for pk, member_id, day in stored.values_list("pk", "member_id", "day") if (member_id, day) not in given
-        ]
-        if stale:
-            DailyStanding.objects.filter(pk__in=stale).delete()
+        rows = day_rows(day, member_ids=member_ids)
+        _insert(rows)
+        written += len(rows)
     return written
+
+
+def day_rows(day, *, member_ids=None):
+    """The rows (tuples in COLUMNS order, by member) of ``member_ids`` (None: everyone) on ``day`` (live engine)."""
+    return sorted(
+        tuple(map(standing_values(member, day).__getitem__, COLUMNS))
+        for member in live.live_standings(day=day, member_ids=member_ids).members
+    )
+
+
+def _rows_ahead(days):
+    """Each day's rows, the next day worked out in a second thread (its own connection) while the caller
+    writes this one: the engine's query and the writes overlap. Only outside a transaction (the worker
+    sees committed counts only); inside one, a day at a time here."""
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        for day in days:
+            yield day, day_rows(day)
+        return
+
+    def worked_out(day):
+        try:
+            return day_rows(day)
+        finally:
+            connection.close()  # the worker thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = None
+        for day in days:
+            if ahead is None:
+                ahead = pool.submit(worked_out, day)
+            current, current_day = ahead, day
+            following = current_day + timedelta(days=1)
+            ahead = pool.submit(worked_out, following) if following in days else None
+            yield current_day, current.result()
 
 
 def table_bounds():
@@ -130,63 +223,162 @@ def table_bounds():
     return bounds["first"], bounds["last"]
 
 
-def lock_members(member_ids):
-    """Lock the members' rows (PostgreSQL) so two transactions keeping the same member take turns:
-    the second computes after the first's counts are committed, not from a stale view."""
-    return list(
-        Legislator.objects.select_for_update().filter(pk__in=member_ids).order_by("pk").values_list("pk", flat=True)
-    )
+def table_state(day):
+    """(first day, last day, marks pending, the target in force on ``day``) in one query."""
+    quote = connection.ops.quote_name
+    table, marks = quote(DailyStanding._meta.db_table), quote(ChangeMark._meta.db_table)
+    in_force = f"FROM {quote(Target._meta.db_table)} WHERE effective_from <= %s ORDER BY effective_from DESC LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MIN(day) FROM {table}), (SELECT MAX(day) FROM {table}),"
+            f" EXISTS (SELECT 1 FROM {marks}), (SELECT percent {in_force}), (SELECT stretch_percent {in_force}),"
+            f" (SELECT effective_from {in_force})",
+            [day, day, day],
+        )
+        first, last, pending, percent, stretch, effective_from = cursor.fetchone()
+    if effective_from is None:  # before the first Target (or with none at all) the design's default holds
+        target = live.TargetInForce(live.DEFAULT_TARGET_PERCENT, live.DEFAULT_STRETCH_PERCENT, None)
+    else:
+        target = live.TargetInForce(float(percent), float(stretch), live.as_date(effective_from))
+    return live.as_date(first), live.as_date(last), bool(pending), target
 
 
-def standings_keep(*, member_ids, since, extend=False, today=None):
-    """Recompute the rows of ``member_ids`` (None: everyone) from ``since`` (None: the table's first day) to today.
+def ready_for(day):
+    """(True when the table holds ``day`` with nothing pending, the target in force on ``day``).
 
-    Call inside the transaction of the change. ``extend``: the change is a
-    count, which may start the table or extend it before its first day.
-    Returns the rows written."""
-    today = today or engine.today()
-    first, last = table_bounds()
+    Pending marks are settled first, so a page never reads a stale row."""
+    first, last, pending, target = table_state(day)
     if first is None:
-        # Nothing kept yet: the table starts with the first count written (or a rebuild).
-        return _write_days(since, today) if extend and since is not None else 0
-    written = 0
-    if extend and since is not None and since < first:
-        written += _write_days(since, first - timedelta(days=1))
-        first = since
-    if last < today:  # a new day (or days): everyone's rows first
-        written += _write_days(last + timedelta(days=1), today)
-        last = today
-    since = max(since or first, first)
-    until = min(last, today)
-    if member_ids is None:
-        return written + _write_days(since, until)
-    member_ids = lock_members(member_ids)
-    return written + _write_days(since, until, member_ids=member_ids, prune=not extend)
+        return False, target
+    if pending:
+        settle()
+        first, last = table_bounds()
+    return first <= day <= last, target
+
+
+def _bounds_and_first_count():
+    """(the table's first day, its last day, the first count's day) in one query."""
+    table = connection.ops.quote_name(DailyStanding._meta.db_table)
+    counts = connection.ops.quote_name(FollowerSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MIN(day) FROM {table}), (SELECT MAX(day) FROM {table}), (SELECT MIN(day) FROM {counts})"
+        )
+        return tuple(live.as_date(value) for value in cursor.fetchone())
 
 
 def first_count_day():
     return FollowerSnapshot.objects.aggregate(first=Min("day"))["first"]
 
 
+def _take_turn():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _marked(marks, first):
+    """(everyone's earliest day or None, {member id: earliest day}) of the marks, none before ``first``."""
+    everyone, members = None, {}
+    for _pk, legislator_id, since in marks:
+        since = max(since or first, first)
+        if legislator_id is None:
+            everyone = since if everyone is None else min(everyone, since)
+        else:
+            members[legislator_id] = min(members.get(legislator_id, since), since)
+    return everyone, members
+
+
+def _remove_marks(marks):
+    pks = [mark[0] for mark in marks]
+    for start in range(0, len(pks), DELETE_CHUNK):
+        ChangeMark.objects.filter(pk__in=pks[start : start + DELETE_CHUNK]).delete()
+
+
+def settle(*, today=None):
+    """Bring the table up to date with the marked changes, in the caller's transaction; returns the rows written.
+
+    Call after the change's writes (and its marks), in its transaction."""
+    today = today or live.today()
+    with transaction.atomic():
+        _take_turn()
+        marks = list(ChangeMark.objects.values_list("pk", "legislator_id", "since"))
+        first, last, first_count = _bounds_and_first_count()
+        written = 0
+        if first is None:
+            # The table starts with the first count (every day from it, as a rebuild would).
+            if first_count is not None:
+                written = write_days(first_count, today)
+            _remove_marks(marks)
+            return _analysed(written)
+        if first_count is not None and first_count < first:
+            written += write_days(first_count, first - timedelta(days=1))
+            first = first_count
+        kept_until = last
+        if last < today:  # a new day (or days): everyone's rows
+            written += write_days(last + timedelta(days=1), today)
+        everyone, members = _marked(marks, first)
+        starts = [day for day in (everyone, *members.values()) if day is not None]
+        for day in _days(min(starts), kept_until) if starts else ():
+            if everyone is not None and everyone <= day:
+                written += write_days(day, kept_until)
+                break
+            written += write_days(day, day, member_ids=[m for m, since in members.items() if since <= day])
+        _remove_marks(marks)
+    return _analysed(written)
+
+
+def _analysed(written):
+    """A settle that wrote as many rows as a bulk load (the table's start, a backfill of many days)
+    analyses the table after its commit, as the bulk writers do; a day's upkeep leaves it to autovacuum."""
+    if written >= ANALYSE_AFTER_ROWS:
+        analyse_tables(DailyStanding)
+    return written
+
+
+def _relaxed_commit():
+    """A rebuild's transaction need not wait for its commit to reach the disk (PostgreSQL): a crash
+    loses at most its last days, which the next rebuild writes again; the counts are never at risk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def standings_rebuild(*, since=None, until=None, progress=None):
-    """Rebuild the rows of since..until (default: the first count's day to today) from the counts, a day
-    per transaction, then ANALYZE the table. Returns (days, rows written)."""
-    since = since or first_count_day()
-    until = until or engine.today()
+    """Rebuild the rows of since..until (default: the first count's day to today) from the counts, then
+    settle what is pending and ANALYZE the table. Returns (days, rows written).
+
+    Days are written in transactions of about ROWS_PER_COMMIT rows (each day whole), so a reader sees
+    a day either as it was or rebuilt."""
+    first_count = first_count_day()
+    since = since or first_count
+    until = until or live.today()
     if since is None:
         return 0, 0
+    # The marks pending now are covered by a rebuild of every day; those written meanwhile are settled after.
+    pending = list(ChangeMark.objects.values_list("pk", "legislator_id", "since"))
     days = rows = 0
-    for day in _days(since, until):
+    ahead = _rows_ahead(DayRange(since, until))
+    finished = False
+    while not finished:
         with transaction.atomic():
-            rows += _write_days(day, day)
-        days += 1
-        if progress is not None:
-            progress(day, rows)
-    analyze()
+            _relaxed_commit()
+            in_transaction = 0
+            while in_transaction < ROWS_PER_COMMIT:
+                day, day_written = next(ahead, (None, None))
+                if day is None:
+                    finished = True
+                    break
+                DailyStanding.objects.filter(day=day).delete()
+                _insert(day_written)
+                in_transaction += len(day_written)
+                rows += len(day_written)
+                days += 1
+                if progress is not None:
+                    progress(day, rows)
+    with transaction.atomic():
+        if since <= (first_count or since) and until >= live.today():
+            _remove_marks(pending)
+        rows += settle()
+        analyse_tables(DailyStanding)
     return days, rows
-
-
-def analyze():
-    """Fresh planner statistics after a bulk write (the first reader gets a settled database's plans)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(DailyStanding._meta.db_table)}")

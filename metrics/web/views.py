@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from legislators.names import platform_label
 from metrics.audience.local import local_shares
 from metrics.counts import snapshot_enter
 from metrics.polling.tasks import plan_fetch_task
-from metrics.standings import engine, pages, progress
+from metrics.standings import daily, engine, pages, progress
 from metrics.standings import freshness as freshness_selectors
 from metrics.standings import search as search_selectors
 from metrics.standings.filters import StandingsFilterForm
@@ -346,15 +347,17 @@ def count_enter(request):
     form = CountEntryForm(request.POST or None, initial=initial, accounts=accounts)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        stored = snapshot_enter(
-            account=data["account"],
-            day=data["day"],
-            followers=data["followers"],
-            posts=data.get("posts"),
-            evidence_url=data["evidence_url"],
-            now=data.get("taken_at") or timezone.now(),
-            user=request.user,
-        )
+        with transaction.atomic():  # the count and the standings it changes, together
+            stored = snapshot_enter(
+                account=data["account"],
+                day=data["day"],
+                followers=data["followers"],
+                posts=data.get("posts"),
+                evidence_url=data["evidence_url"],
+                now=data.get("taken_at") or timezone.now(),
+                user=request.user,
+            )
+            daily.settle()
         if stored:
             messages.success(
                 request,

@@ -8,7 +8,7 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 
 LISTS = ["members", "constituencies", "standings", "rollups", "fetch-runs", "freshness"]
 FRESHNESS_ONLY = {"fetch-runs", "freshness"}

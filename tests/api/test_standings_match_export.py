@@ -7,7 +7,7 @@ import pytest
 
 from metrics.reports import options, tables, writers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 
 
 def all_rows(client, params):

@@ -1,5 +1,5 @@
-"""The standings table day by day: `rebuild_standings` stores the engine's standings of every day (upkeep in the
-writers' transactions is not built yet: see README)."""
+"""The standings table day by day: `rebuild_standings` stores the engine's standings of every day (the upkeep in
+the writers' transactions: test_standings_kept.py)."""
 
 from datetime import timedelta
 

@@ -13,7 +13,7 @@ from legislators.models import AccountStatus, Platform, Role
 from metrics.models import FetchRun
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 TODAY = timezone.localdate()
 
 

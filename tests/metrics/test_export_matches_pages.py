@@ -115,6 +115,7 @@ def state(db):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("standings_source")
 @pytest.mark.parametrize(
     "make_params",
     [
@@ -143,6 +144,7 @@ def test_csv_rows_equal_the_page_rows_across_all_pages(client, analyst, state, m
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("standings_source")
 def test_export_of_a_division_limited_user_holds_only_their_members(client, state):
     limited = factories.user("limited", "Analyst", divisions=[state["south"]])
     client.force_login(limited)

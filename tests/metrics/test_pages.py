@@ -10,7 +10,7 @@ from django.utils import timezone
 from legislators.models import Platform
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 
 
 @pytest.fixture

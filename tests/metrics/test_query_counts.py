@@ -50,3 +50,33 @@ def test_postgres_query_counts_equal_for_10_and_2000_members(viewer_client):
     first = overview_and_command_queries(viewer_client, 10)
     second = overview_and_command_queries(viewer_client, 1990)
     assert first == second
+
+
+def test_read_from_the_stored_table_the_query_counts_do_not_grow_either(viewer_client, monkeypatch):
+    """The same pages and command reading the standings table (rebuilt after the members are added)."""
+    from metrics.standings import stored
+
+    read = []
+    real = stored.stored_members
+    monkeypatch.setattr(stored, "stored_members", lambda **kwargs: read.append(kwargs["day"]) or real(**kwargs))
+
+    def counts_after_rebuild(n):
+        member_id = factories.many_members(n)[0].pk
+        call_command("rebuild_standings", "--quiet", stdout=io.StringIO())
+        read.clear()
+        page = queries_of(lambda: viewer_client.get(reverse("metrics:overview")))
+        past = queries_of(
+            lambda: viewer_client.get(
+                reverse("metrics:overview"), {"date": (timezone.localdate() - timedelta(days=3)).isoformat()}
+            )
+        )
+        member = queries_of(lambda: viewer_client.get(reverse("metrics:member", args=[member_id])))
+        command = queries_of(lambda: call_command("standings", "--format", "csv", stdout=io.StringIO()))
+        assert len(read) == 4  # every standings read came from the table
+        return page, past, member, command
+
+    first = counts_after_rebuild(10)
+    second = counts_after_rebuild(490)
+    assert first == second
+    page, past, member, command = first
+    assert page <= 14 and past <= 14 and member <= 16 and command <= 4

@@ -13,7 +13,7 @@ from metrics.models import Target
 from metrics.standings import engine, rollups
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 
 
 @pytest.fixture

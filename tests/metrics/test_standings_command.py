@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from legislators.models import Platform, Role
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 
 D = date(2026, 3, 31)
 

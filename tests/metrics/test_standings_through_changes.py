@@ -9,7 +9,7 @@ from legislators.models import Term
 from metrics.standings import engine
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("standings_source")]
 
 ELECTED = date(2023, 12, 3)
 DIED = date(2024, 3, 10)

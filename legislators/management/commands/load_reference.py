@@ -1,8 +1,10 @@
 """Load a state's shipped reference data: ``manage.py load_reference mp``."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from legislators.reference_loader import STATES, ReferenceError, reference_load
+from metrics.standings.daily import settle
 
 
 class Command(BaseCommand):
@@ -17,7 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, state, **options):
         try:
-            result = reference_load(state=state)
+            with transaction.atomic():
+                result = reference_load(state=state)
+                settle()  # the standings table (when kept), in the load's transaction
         except ReferenceError as exc:
             raise CommandError(str(exc)) from None
         for line in result.lines():
