@@ -7,6 +7,8 @@ from django.utils import timezone
 from legislators.models import Platform
 from metrics.audience import connections
 from metrics.audience.oauth import Tokens
+from metrics.audience.store import geographies_store
+from metrics.polling.clients.geography import GeographyResult
 from tests import factories
 from tests.fake_oauth import new_token
 
@@ -35,3 +37,16 @@ def connect_youtube(google, member, *, channel_id="UCasha0000000000000000aa", to
         account=account, provider="google", tokens=Tokens(access, refresh, expires, external_id=channel_id)
     )
     return account, connection, access
+
+
+def stored_geography(member, platform, cities, *, total, metric="followers", followers=None, handle=None):
+    """A connected account of ``member`` with an audience by city stored today (as the weekly poll leaves it)."""
+    account = factories.account(member, platform=platform, handle=handle)
+    connections.connection_store(
+        account=account,
+        provider="google" if platform == "youtube" else "facebook",
+        tokens=Tokens("tok-" + account.handle),
+    )
+    result = GeographyResult(account.pk, metric=metric, total=total, followers=followers or total, cities=cities)
+    geographies_store(results=[result], platform=platform)
+    return account

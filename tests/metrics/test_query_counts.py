@@ -40,8 +40,10 @@ def test_overview_member_page_and_command_query_counts_do_not_grow(viewer_client
     second = overview_and_command_queries(viewer_client, large - small)
     assert first == second
     page, past, member, command = first
-    # The overview's constituency map adds two (the seats with their shapes, the sitting members).
-    assert page <= 16 and past <= 16 and member <= 16 and command <= 4
+    # The overview's constituency map adds two (the seats with their shapes, the sitting members); the member
+    # page's local share (issue 18; here without connected accounts: connections, places, district electors)
+    # brings the member page to 17.
+    assert page <= 16 and past <= 16 and member <= 17 and command <= 4
 
 
 @pytest.mark.postgres
