@@ -12,6 +12,21 @@ from metrics.polling.clients.geography import GeographyResult
 from tests import factories
 from tests.fake_oauth import new_token
 
+GAZETTEER = """name,state,district,kind
+Bhopal,Madhya Pradesh,Bhopal,headquarters
+Berasia,Madhya Pradesh,Bhopal,town
+Sehore,Madhya Pradesh,Sehore,headquarters
+Indore,Madhya Pradesh,Indore,headquarters
+Mumbai,Maharashtra,,outside
+"""
+ASHA_INSTAGRAM = {
+    "Bhopal, Madhya Pradesh": 6_000,  # in the district
+    "Berasia, Madhya Pradesh": 1_500,  # in the district
+    "Sehore, Madhya Pradesh": 2_000,  # another district
+    "Mumbai, Maharashtra": 500,  # outside the state
+    "Atlantis": 100,  # a name the gazetteer does not know
+}  # listed 10,100 of 20,000 followers: 9,900 in the platform's "other / unknown" remainder
+
 
 def connect_instagram(meta, member, *, handle="asha.mp", ig_id="17841400000000777", followers=2_000, cities=None):
     account = factories.account(member, platform=Platform.INSTAGRAM, handle=handle)

@@ -15,42 +15,11 @@ from django.utils import timezone
 from legislators.models import Platform
 from metrics.audience import connections
 from metrics.audience.local import local_shares
-from metrics.audience.places import gazetteer_import
 from metrics.standings.engine import standings
 from tests import factories
-from tests.audience.helpers import stored_geography
+from tests.audience.helpers import ASHA_INSTAGRAM, stored_geography
 
 pytestmark = pytest.mark.django_db
-GAZETTEER = """name,state,district,kind
-Bhopal,Madhya Pradesh,Bhopal,headquarters
-Berasia,Madhya Pradesh,Bhopal,town
-Sehore,Madhya Pradesh,Sehore,headquarters
-Indore,Madhya Pradesh,Indore,headquarters
-Mumbai,Maharashtra,,outside
-"""
-ASHA_INSTAGRAM = {
-    "Bhopal, Madhya Pradesh": 6_000,  # in the district
-    "Berasia, Madhya Pradesh": 1_500,  # in the district
-    "Sehore, Madhya Pradesh": 2_000,  # another district
-    "Mumbai, Maharashtra": 500,  # outside the state
-    "Atlantis": 100,  # a name the gazetteer does not know
-}  # listed 10,100 of 20,000 followers: 9,900 in the platform's "other / unknown" remainder
-
-
-@pytest.fixture
-def world(settings):
-    settings.CONNECTIONS_ENCRYPTION_KEYS = "x" * 43 + "="  # a Fernet key (32 bytes, base64)
-    division = factories.division("Bhopal division")
-    bhopal = factories.district(division, "Bhopal")
-    sehore = factories.district(division, "Sehore")
-    factories.district(division, "Indore")
-    today = timezone.localdate()
-    asha = factories.member_with_counts("Asha", district_=bhopal, electors=200_000, series={"x": {today: 1_000}})
-    bala = factories.legislator("Bala", factories.constituency(bhopal, electors=250_000))
-    factories.constituency(bhopal, electors=300_000)  # the district's third seat (electors 7,50,000 in all)
-    deepa = factories.legislator("Deepa", factories.constituency(sehore, electors=150_000))
-    assert gazetteer_import(text=GAZETTEER, source="test")[2] == []
-    return {"asha": asha, "bala": bala, "deepa": deepa, "bhopal": bhopal, "sehore": sehore}
 
 
 def _shares():

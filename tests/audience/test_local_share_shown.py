@@ -1,5 +1,5 @@
 """The local share beside the total share on the seat page, in the standings export (CSV, XLSX) and in the
-API's standings, hand-computed on test_local_share's data set; n/a (never 0, never a formula) without one;
+API's standings, hand-computed on test_local_share's ``world`` (conftest.py); n/a (never 0) without one;
 the fetch-runs API names each run's kind."""
 
 import csv
@@ -19,8 +19,7 @@ from rest_framework.test import APIClient
 from legislators.models import Aspirant, Platform
 from metrics.models import FetchRun
 from tests import factories
-from tests.audience.helpers import stored_geography
-from tests.audience.test_local_share import ASHA_INSTAGRAM, world  # noqa: F401 (the fixture)
+from tests.audience.helpers import ASHA_INSTAGRAM, stored_geography
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -160,5 +159,7 @@ def test_the_fetch_runs_api_names_the_kind_of_each_run(world):
     runs = api.get("/api/v1/fetch-runs/").json()["results"]
     assert [run["kind"] for run in runs] == ["geography", "counts"]  # newest first
     schema = api.get("/api/v1/schema/", {"format": "json"}).json()
-    assert schema["components"]["schemas"]["FetchRun"]["properties"]["kind"]["allOf"][0]["$ref"].endswith("/FetchRunKindEnum")
+    assert schema["components"]["schemas"]["FetchRun"]["properties"]["kind"]["allOf"][0]["$ref"].endswith(
+        "/FetchRunKindEnum"
+    )
     assert schema["components"]["schemas"]["FetchRunKindEnum"]["enum"] == ["counts", "geography"]
