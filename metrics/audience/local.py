@@ -79,20 +79,15 @@ class LocalShare:
     def apportioned(self):
         return self.seats_in_district > 1
 
-    @property
-    def figures(self):
-        """(local share %, the geography's date, coverage %) as the exports and the API give them: all None
-        (n/a) without a local share."""
-        if self.share is None:
-            return None, None, None
-        return self.share, self.day, None if self.coverage is None else self.coverage * 100
-
 
 def local_share_fields(local):
-    """{local_share, local_share_day, local_share_coverage} of a member's LocalShare (None: all n/a), as the
-    standings export and the API's standings give them beside the total share."""
-    figures = local.figures if local is not None else (None, None, None)
-    return dict(zip(("local_share", "local_share_day", "local_share_coverage"), figures, strict=True))
+    """{local_share, local_share_day, local_share_coverage}: a member's LocalShare as the standings export and
+    the API's standings give it beside the total share (share %, the geography's date, coverage %); all None
+    (n/a) without a local share."""
+    if local is None or local.share is None:
+        return {"local_share": None, "local_share_day": None, "local_share_coverage": None}
+    coverage = None if local.coverage is None else local.coverage * 100
+    return {"local_share": local.share, "local_share_day": local.day, "local_share_coverage": coverage}
 
 
 def local_shares(*, members, day):
