@@ -482,6 +482,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlatformEnum": "metrics.standings.engine_sql.PLATFORMS",
         "HistoryPlatformEnum": "metrics.api.serializers.HISTORY_PLATFORMS",
+        "FetchRunKindEnum": "metrics.api.serializers.FETCH_RUN_KINDS",
     },
 }
 

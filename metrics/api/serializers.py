@@ -11,6 +11,8 @@ more than computing the standings.
 from django.urls import reverse
 from rest_framework import serializers
 
+from metrics.audience.local import local_share_fields
+from metrics.models import FetchRun
 from metrics.reports import writers
 from metrics.standings.engine import PLATFORMS
 
@@ -63,6 +65,18 @@ class StandingSerializer(serializers.Serializer):
     followers_youtube = _int()
     reach = _int(help_text="Followers on all platforms added up.")
     share = _percent(help_text="reach / electors × 100; null when n/a.")
+    local_share = _percent(
+        help_text="An estimate: the followers living in the member's constituency (from connected accounts' "
+        "audience by city, apportioned from the district by electors) / electors × 100; null when the member "
+        "has no usable audience geography (no account connected, connection revoked or expired, not polled yet)."
+    )
+    local_share_day = serializers.DateField(
+        allow_null=True, help_text="The date of the audience geography the local share comes from (the oldest used)."
+    )
+    local_share_coverage = _percent(
+        help_text="The % of the counted accounts' followers the platforms placed by city (the rest is not "
+        "guessed at, so the local share is a floor); null without a local share."
+    )
     status = serializers.ChoiceField(choices=["stretch", "meets", "below", "n/a"])
     target = _percent(help_text="The target in force on the day, %.")
     needed = _int(help_text="Followers still needed to meet the target.")
@@ -99,7 +113,8 @@ def projection_fields(projection):
     return "unknown", None
 
 
-def standing_row(member, target):
+def standing_row(member, target, local=None):
+    """The member's row; ``local``: their ``metrics.audience.local.LocalShare`` (None: the local fields are null)."""
     projection, projected_date = projection_fields(member.projection)
     row = {
         "id": member.id,
@@ -128,6 +143,7 @@ def standing_row(member, target):
         {
             "reach": member.reach,
             "share": member.share,
+            **local_share_fields(local),
             "status": member.status.value,
             "target": target.percent,
             "needed": member.needed,
@@ -373,9 +389,16 @@ CONSTITUENCY_FLAT_EXTRA = [("voter_rolls", writers.INTEGER)]
 # --- fetch runs and freshness ----------------------------------------------------
 
 
+FETCH_RUN_KINDS = FetchRun.Kind.values  # counts, geography
+
+
 class FetchRunSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     platform = serializers.ChoiceField(choices=PLATFORMS)
+    kind = serializers.ChoiceField(
+        choices=FETCH_RUN_KINDS,
+        help_text="What the run polled: the public follower counts, or the connected accounts' audience by city.",
+    )
     client = serializers.CharField()
     status = serializers.CharField()
     started_at = serializers.DateTimeField()
@@ -397,6 +420,7 @@ def fetch_run_row(run, *, with_errors):
     return {
         "id": run.pk,
         "platform": run.platform,
+        "kind": run.kind,
         "client": run.client,
         "status": run.status,
         "started_at": run.started_at,

@@ -80,6 +80,16 @@ class LocalShare:
         return self.seats_in_district > 1
 
 
+def local_share_fields(local):
+    """{local_share, local_share_day, local_share_coverage}: a member's LocalShare as the standings export and
+    the API's standings give it beside the total share (share %, the geography's date, coverage %); all None
+    (n/a) without a local share."""
+    if local is None or local.share is None:
+        return {"local_share": None, "local_share_day": None, "local_share_coverage": None}
+    coverage = None if local.coverage is None else local.coverage * 100
+    return {"local_share": local.share, "local_share_day": local.day, "local_share_coverage": coverage}
+
+
 def local_shares(*, members, day):
     """{member id: LocalShare} for these MemberStandings on ``day``: five queries."""
     ids = [m.id for m in members]

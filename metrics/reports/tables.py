@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from legislators.models import Platform
 from legislators.names import platform_label
 from metrics import arithmetic
+from metrics.audience.local import local_share_fields, local_shares
 from metrics.standings import engine, freshness, rollups
 from metrics.standings.filters import sort_members
 from metrics.standings.hindi_names import localise_portfolios
@@ -86,6 +87,10 @@ def standings_columns():
     columns += [
         Column("reach", _("Followers, all platforms"), INTEGER, 14),
         Column("share", _("Share of voters %"), PERCENT),
+        # Beside the total share: the local share, an estimate, with its geography's date and coverage (n/a: none).
+        Column("local_share", _("Local share of voters % (estimate)"), PERCENT, 14),
+        Column("local_share_day", _("Audience by city as of"), DATE, 12),
+        Column("local_share_coverage", _("Followers placed by city %"), PERCENT, 12),
         Column("status", _("Status"), TEXT, 14),
         Column("target", _("Target %"), PERCENT),
         Column("needed", _("Followers needed"), INTEGER),
@@ -156,8 +161,8 @@ def fall_cell(member):
     return fall.day if fall and fall.day else None
 
 
-def standing_record(member, target):
-    """One member's row as a dict keyed like ``standings_columns()``."""
+def standing_record(member, target, local=None):
+    """One member's row as a dict keyed like ``standings_columns()`` (``local``: the member's LocalShare)."""
     record = {
         "id": member.id,
         "name": member.name,
@@ -186,6 +191,7 @@ def standing_record(member, target):
         {
             "reach": member.reach,
             "share": member.share,
+            **local_share_fields(local),
             "status": str(STATUS_LABELS[member.status]),
             "target": target.percent,
             "needed": member.needed,
@@ -210,7 +216,8 @@ def standings_frame(standings, *, sort="share"):
     columns = standings_columns()
     keys = [column.key for column in columns]
     members = localise_portfolios(sort_members(standings.members, sort), day=standings.day)
-    records = [standing_record(member, standings.target) for member in members]
+    shares = local_shares(members=members, day=standings.day)  # a fixed number of queries
+    records = [standing_record(member, standings.target, shares.get(member.id)) for member in members]
     return pd.DataFrame.from_records(records, columns=keys).astype(object), columns
 
 

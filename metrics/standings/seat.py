@@ -3,7 +3,8 @@ against the same electorate, and the seat's history of members.
 
 A fixed number of queries whatever the number of aspirants, rolls or terms: the seat, its rolls, its
 terms, the standings engine's (the sitting member), the aspirants and one query of the aspirants'
-accounts' totals (the engine's SQL, the same definition of reach and growth as the members').
+accounts' totals (the engine's SQL, the same definition of reach and growth as the members'), and the
+local shares of all of them at once (``metrics.audience.local.local_shares``: at most five queries).
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from legislators.access import visible
 from legislators.models import Constituency, Legislator, Term, VoterRoll
 from legislators.names import platform_label
 from metrics import arithmetic
+from metrics.audience.local import local_shares
 
 from .engine import NA_REASON_LABELS, PLATFORMS, aspirants_queryset, standings, target_in_force, today
 from .engine_sql import account_totals_sql
@@ -45,6 +47,7 @@ class Contender:
     stagnant: bool = False
     slipping: bool = False
     na_reason_label: str = ""
+    local: object = None  # metrics.audience.local.LocalShare: the estimated share among the seat's voters
 
     @property
     def is_member(self):
@@ -115,6 +118,7 @@ def seat_page(*, constituency_id, scope_user, day=None):
     member, target = _member(sitting, day)
     aspirants = _aspirants(seat, day, electors, target)
     aspirants.sort(key=lambda a: (a.share is None, -(a.share or 0), a.name.lower()))
+    _with_local_shares(([member] if member else []) + aspirants, seat=seat, electors=electors, day=day)
     return SeatPage(
         constituency=seat,
         day=day,
@@ -127,6 +131,25 @@ def seat_page(*, constituency_id, scope_user, day=None):
         aspirants=aspirants,
         terms=terms,
     )
+
+
+@dataclass
+class LocalSubject:
+    """What ``local_shares`` reads of a person: who, the seat's district and the seat's electors on the day."""
+
+    id: int
+    district_id: int | None
+    electors: int | None
+
+
+def _with_local_shares(contenders, *, seat, electors, day):
+    """Each contender's local share (an estimate, or the reason there is none), all at once (≤ 5 queries)."""
+    if not contenders:
+        return
+    subjects = [LocalSubject(id=c.id, district_id=seat.district_id, electors=electors) for c in contenders]
+    shares = local_shares(members=subjects, day=day)
+    for contender in contenders:
+        contender.local = shares[contender.id]
 
 
 def _roll_rows(rolls, in_force):

@@ -1,8 +1,12 @@
 import pytest
 from cryptography.fernet import Fernet
+from django.utils import timezone
 
+from metrics.audience.places import gazetteer_import
 from metrics.polling import runs
 from metrics.polling.budget import reset_local_budgets
+from tests import factories
+from tests.audience.helpers import GAZETTEER
 from tests.fake_oauth import FakeGoogle, FakeMeta
 
 KEY = Fernet.generate_key().decode()
@@ -53,3 +57,21 @@ def google(connect_settings):
     connect_settings.YOUTUBE_ANALYTICS_BASE_URL = f"{server.url}/v2"
     yield server
     server.stop()
+
+
+@pytest.fixture
+def world(settings):
+    """The local share's small data set (test_local_share): Bhopal's three seats (Asha 2,00,000, Bala 2,50,000,
+    a third of 3,00,000 voters) and Sehore's one (Deepa, 1,50,000); the gazetteer of helpers.GAZETTEER."""
+    settings.CONNECTIONS_ENCRYPTION_KEYS = "x" * 43 + "="  # a Fernet key (32 bytes, base64)
+    division = factories.division("Bhopal division")
+    bhopal = factories.district(division, "Bhopal")
+    sehore = factories.district(division, "Sehore")
+    factories.district(division, "Indore")
+    today = timezone.localdate()
+    asha = factories.member_with_counts("Asha", district_=bhopal, electors=200_000, series={"x": {today: 1_000}})
+    bala = factories.legislator("Bala", factories.constituency(bhopal, electors=250_000))
+    factories.constituency(bhopal, electors=300_000)  # the district's third seat (electors 7,50,000 in all)
+    deepa = factories.legislator("Deepa", factories.constituency(sehore, electors=150_000))
+    assert gazetteer_import(text=GAZETTEER, source="test")[2] == []
+    return {"asha": asha, "bala": bala, "deepa": deepa, "bhopal": bhopal, "sehore": sehore}

@@ -7,8 +7,25 @@ from django.utils import timezone
 from legislators.models import Platform
 from metrics.audience import connections
 from metrics.audience.oauth import Tokens
+from metrics.audience.store import geographies_store
+from metrics.polling.clients.geography import GeographyResult
 from tests import factories
 from tests.fake_oauth import new_token
+
+GAZETTEER = """name,state,district,kind
+Bhopal,Madhya Pradesh,Bhopal,headquarters
+Berasia,Madhya Pradesh,Bhopal,town
+Sehore,Madhya Pradesh,Sehore,headquarters
+Indore,Madhya Pradesh,Indore,headquarters
+Mumbai,Maharashtra,,outside
+"""
+ASHA_INSTAGRAM = {
+    "Bhopal, Madhya Pradesh": 6_000,  # in the district
+    "Berasia, Madhya Pradesh": 1_500,  # in the district
+    "Sehore, Madhya Pradesh": 2_000,  # another district
+    "Mumbai, Maharashtra": 500,  # outside the state
+    "Atlantis": 100,  # a name the gazetteer does not know
+}  # listed 10,100 of 20,000 followers: 9,900 in the platform's "other / unknown" remainder
 
 
 def connect_instagram(meta, member, *, handle="asha.mp", ig_id="17841400000000777", followers=2_000, cities=None):
@@ -35,3 +52,16 @@ def connect_youtube(google, member, *, channel_id="UCasha0000000000000000aa", to
         account=account, provider="google", tokens=Tokens(access, refresh, expires, external_id=channel_id)
     )
     return account, connection, access
+
+
+def stored_geography(member, platform, cities, *, total, metric="followers", followers=None, handle=None):
+    """A connected account of ``member`` with an audience by city stored today (as the weekly poll leaves it)."""
+    account = factories.account(member, platform=platform, handle=handle)
+    connections.connection_store(
+        account=account,
+        provider="google" if platform == "youtube" else "facebook",
+        tokens=Tokens("tok-" + account.handle),
+    )
+    result = GeographyResult(account.pk, metric=metric, total=total, followers=followers or total, cities=cities)
+    geographies_store(results=[result], platform=platform)
+    return account

@@ -15,56 +15,11 @@ from django.utils import timezone
 from legislators.models import Platform
 from metrics.audience import connections
 from metrics.audience.local import local_shares
-from metrics.audience.oauth import Tokens
-from metrics.audience.places import gazetteer_import
-from metrics.audience.store import geographies_store
-from metrics.polling.clients.geography import GeographyResult
 from metrics.standings.engine import standings
 from tests import factories
+from tests.audience.helpers import ASHA_INSTAGRAM, stored_geography
 
 pytestmark = pytest.mark.django_db
-GAZETTEER = """name,state,district,kind
-Bhopal,Madhya Pradesh,Bhopal,headquarters
-Berasia,Madhya Pradesh,Bhopal,town
-Sehore,Madhya Pradesh,Sehore,headquarters
-Indore,Madhya Pradesh,Indore,headquarters
-Mumbai,Maharashtra,,outside
-"""
-ASHA_INSTAGRAM = {
-    "Bhopal, Madhya Pradesh": 6_000,  # in the district
-    "Berasia, Madhya Pradesh": 1_500,  # in the district
-    "Sehore, Madhya Pradesh": 2_000,  # another district
-    "Mumbai, Maharashtra": 500,  # outside the state
-    "Atlantis": 100,  # a name the gazetteer does not know
-}  # listed 10,100 of 20,000 followers: 9,900 in the platform's "other / unknown" remainder
-
-
-@pytest.fixture
-def world(settings):
-    settings.CONNECTIONS_ENCRYPTION_KEYS = "x" * 43 + "="  # a Fernet key (32 bytes, base64)
-    division = factories.division("Bhopal division")
-    bhopal = factories.district(division, "Bhopal")
-    sehore = factories.district(division, "Sehore")
-    factories.district(division, "Indore")
-    today = timezone.localdate()
-    asha = factories.member_with_counts("Asha", district_=bhopal, electors=200_000, series={"x": {today: 1_000}})
-    bala = factories.legislator("Bala", factories.constituency(bhopal, electors=250_000))
-    factories.constituency(bhopal, electors=300_000)  # the district's third seat (electors 7,50,000 in all)
-    deepa = factories.legislator("Deepa", factories.constituency(sehore, electors=150_000))
-    assert gazetteer_import(text=GAZETTEER, source="test")[2] == []
-    return {"asha": asha, "bala": bala, "deepa": deepa, "bhopal": bhopal, "sehore": sehore}
-
-
-def _geography(member, platform, cities, *, total, metric="followers", followers=None, handle=None):
-    account = factories.account(member, platform=platform, handle=handle)
-    connections.connection_store(
-        account=account,
-        provider="google" if platform == "youtube" else "facebook",
-        tokens=Tokens("tok-" + account.handle),
-    )
-    result = GeographyResult(account.pk, metric=metric, total=total, followers=followers or total, cities=cities)
-    geographies_store(results=[result], platform=platform)
-    return account
 
 
 def _shares():
@@ -75,7 +30,7 @@ def _shares():
 
 
 def test_cities_in_and_out_of_a_district_of_three_seats(world):
-    _geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
+    stored_geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
     asha = _shares()["Asha"]
     # In the district: 6,000 + 1,500 = 7,500. The district's three seats: 2,00,000 + 2,50,000 + 3,00,000 = 7,50,000.
     assert asha.district_estimate == 7_500 and asha.district_electors == 750_000 and asha.seats_in_district == 3
@@ -90,10 +45,10 @@ def test_cities_in_and_out_of_a_district_of_three_seats(world):
 
 
 def test_a_second_seat_of_the_district_and_a_single_seat_district(world):
-    _geography(
+    stored_geography(
         world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200, "Sehore, Madhya Pradesh": 300}, total=5_000
     )
-    _geography(
+    stored_geography(
         world["deepa"],
         Platform.INSTAGRAM,
         {"Sehore, Madhya Pradesh": 2_400, "Bhopal, Madhya Pradesh": 600},
@@ -109,8 +64,8 @@ def test_a_second_seat_of_the_district_and_a_single_seat_district(world):
 
 
 def test_youtube_views_by_city_are_applied_to_the_subscribers(world):
-    _geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
-    _geography(
+    stored_geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
+    stored_geography(
         world["asha"],
         Platform.YOUTUBE,
         {"Bhopal": 8_000, "Indore": 4_000},
@@ -131,7 +86,7 @@ def test_youtube_views_by_city_are_applied_to_the_subscribers(world):
 def test_the_fallbacks_say_why(world):
     shares = _shares()
     assert shares["Bala"].share is None and "No account is connected" in shares["Bala"].reason
-    account = _geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)
+    account = stored_geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)
     connections.connection_revoke(connection=account.connection, reason="revoked by eddie")
     bala = _shares()["Bala"]
     assert bala.share is None and bala.status == "n/a"
@@ -139,9 +94,9 @@ def test_the_fallbacks_say_why(world):
 
 
 def test_the_page_the_filter_the_rollup_and_the_export(world):
-    _geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
-    _geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)
-    _geography(world["deepa"], Platform.INSTAGRAM, {"Sehore, Madhya Pradesh": 2_400}, total=6_000)
+    stored_geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
+    stored_geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)
+    stored_geography(world["deepa"], Platform.INSTAGRAM, {"Sehore, Madhya Pradesh": 2_400}, total=6_000)
     client = Client()
     client.force_login(factories.user("ana", "Analyst"))
     page = client.get(reverse("metrics:local")).content.decode()
@@ -162,7 +117,7 @@ def test_the_page_the_filter_the_rollup_and_the_export(world):
 
 
 def test_the_member_page_shows_the_estimate_beside_the_total(world):
-    _geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
+    stored_geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)
     client = Client()
     client.force_login(factories.user("vera", "Viewer"))
     page = client.get(reverse("metrics:member", args=[world["asha"].pk])).content.decode()
@@ -175,7 +130,7 @@ def test_the_member_page_shows_the_estimate_beside_the_total(world):
 def test_local_shares_take_a_fixed_number_of_queries(world):
     for index in range(6):
         member = factories.legislator(f"Extra {index}", factories.constituency(world["bhopal"], electors=100_000))
-        _geography(
+        stored_geography(
             member, Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 100 * (index + 1)}, total=1_000, handle=f"e{index}"
         )
     result = standings()
@@ -187,8 +142,8 @@ def test_local_shares_take_a_fixed_number_of_queries(world):
 
 
 def test_the_local_status_filters_every_standings_page(world):
-    _geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)  # 1.00%: local
-    _geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)  # 0.16%
+    stored_geography(world["asha"], Platform.INSTAGRAM, ASHA_INSTAGRAM, total=20_000)  # 1.00%: local
+    stored_geography(world["bala"], Platform.INSTAGRAM, {"Bhopal, Madhya Pradesh": 1_200}, total=5_000)  # 0.16%
     assert [m.name for m in standings(status="local").members] == ["Asha"]
     client = Client()
     client.force_login(factories.user("vic", "Viewer"))

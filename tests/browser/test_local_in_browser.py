@@ -1,6 +1,7 @@
 """The local share in Chromium: the member page (an estimate beside the total; a fallback with its reason),
-the "Followers in their own constituency" page and the connections page fit at 1,366 and 390 px in English
-and Hindi. Screenshots: local-*, member-local-*, member-fallback-*, connections-*."""
+the "Followers in their own constituency" page, the connections page and the seat page (the local share
+under the total, or the fallback) fit at 1,366 and 390 px in English and Hindi. Screenshots: local-*,
+member-local-*, member-fallback-*, connections-*, seat-local-*, seat-fallback-*."""
 
 import pytest
 
@@ -50,6 +51,8 @@ def test_local_pages_fit_in_both_languages(browser, live_server, screenshots, se
         "member-local": f"{base}/members/{local_member.pk}/",
         "member-fallback": f"{base}/members/{fallback_member.pk}/",
         "connections": f"{base}/members/{local_member.pk}/connections/",
+        "seat-local": f"{base}/constituencies/{local_member.constituency_id}/",
+        "seat-fallback": f"{base}/constituencies/{fallback_member.constituency_id}/",
     }
     overflowing = []
     for language in ("en", "hi"):
@@ -68,5 +71,11 @@ def test_local_pages_fit_in_both_languages(browser, live_server, screenshots, se
                 assert page.locator("[data-figure=local-share]").inner_text().startswith("≈")
                 page.goto(pages["member-fallback"])
                 assert "YouTube connection revoked" in page.locator("[data-note=local-fallback]").inner_text()
+                page.goto(pages["seat-local"])
+                assert page.locator(".is-member [data-figure=local-share]").inner_text().startswith("≈")
+                page.goto(pages["seat-fallback"])
+                assert (
+                    "YouTube connection revoked" in page.locator(".is-member [data-note=local-fallback]").inner_text()
+                )
             context.close()
     assert overflowing == []

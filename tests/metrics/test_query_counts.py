@@ -40,8 +40,9 @@ def test_overview_member_page_and_command_query_counts_do_not_grow(viewer_client
     second = overview_and_command_queries(viewer_client, large - small)
     assert first == second
     page, past, member, command = first
-    # The overview's constituency map adds two (the seats with their shapes, the sitting members); the
-    # member page's local share (connected accounts' geography) one.
+    # The overview's constituency map adds two (the seats with their shapes, the sitting members); the member
+    # page's local share (issue 18; here without connected accounts: connections, places, district electors)
+    # brings the member page to 17.
     assert page <= 16 and past <= 16 and member <= 17 and command <= 4
 
 
@@ -79,4 +80,5 @@ def test_read_from_the_stored_table_the_query_counts_do_not_grow_either(viewer_c
     second = counts_after_rebuild(490)
     assert first == second
     page, past, member, command = first
-    assert page <= 14 and past <= 14 and member <= 16 and command <= 4
+    # As above: the map's two and the member page's local share, beside the stored read's own two.
+    assert page <= 17 and past <= 17 and member <= 17 and command <= 4, first
