@@ -8,7 +8,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from legislators.models import Legislator
 from metrics.standings import daily, pages
