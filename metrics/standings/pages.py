@@ -112,9 +112,11 @@ def stored_table_page(*, scope_user, filters, target, sort, page_number, page_si
 def _with_flags(table):
     """The flags (and the Hindi portfolios) of the members ``table`` shows: two queries."""
     day = table.standings.day
-    flagged = {m.id: m for m in [*table.page.object_list, *table.furthest, *table.fastest, *table.slipping]}
-    localise_portfolios(flagged.values(), day=day)
-    attach_flags(flagged.values(), member_flags(members=flagged.values(), day=day))
+    # Every object: read in parts, a member in the page and in a top list is two objects.
+    listed = [*table.page.object_list, *table.furthest, *table.fastest, *table.slipping]
+    shown = list({id(member): member for member in listed}.values())
+    localise_portfolios(shown, day=day)
+    attach_flags(shown, member_flags(members={m.id: m for m in shown}.values(), day=day))
     return table
 
 
