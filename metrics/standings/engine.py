@@ -60,11 +60,13 @@ def standings(
     search="",
     member_ids=None,
     growth_since=None,
+    state=None,
 ):
     """Every member's standing on ``day`` (default: today), filtered.
 
     ``growth_since``: also each member's growth since that day (``MemberStanding.since``),
     combined and per platform, by the same definition as the 7/30/90-day windows.
+    ``state``: ``daily.ready_for(day)`` when the caller has asked already.
     """
     day = day or today()
     filters = {
@@ -78,7 +80,7 @@ def standings(
     }
     local = status == "local"
     status = "" if local else status
-    ready, target = daily.ready_for(day)
+    ready, target = state or daily.ready_for(day)
     if ready and not platform and growth_since is None:
         members = stored.stored_members(day=day, target=target, status=status, **filters)
         result = Standings(day=day, target=target, members=members, platform=platform)

@@ -138,6 +138,11 @@ class Standings:
     platform: str = ""
 
     @property
+    def map_members(self):
+        """The members the constituency map and the distribution chart read (all of them)."""
+        return self.members
+
+    @property
     def tracked(self):
         return len(self.members)
 

@@ -11,6 +11,7 @@ from legislators.models import Legislator, Platform, SocialAccount
 from legislators.names import platform_label
 from metrics import arithmetic
 
+from . import daily, stored, stored_page
 from .engine import PLATFORMS, MemberStanding, Standings, TargetInForce, standings, today
 from .filters import sort_members
 from .flags import FLAG_WINDOW_DAYS, attach_flags, member_flags
@@ -39,11 +40,23 @@ class TablePage:
 def table_page(*, scope_user, filters, sort, page_number, page_size=50, with_tops=False):
     """A sortable, paginated standings table (overview, district, stagnant list).
 
-    Queries: the standings engine's, plus two for the flags of the rows shown.
+    Read in SQL by parts when the stored table holds the day (``stored_page``), otherwise every member's
+    standing from the engine. Queries: a fixed number either way, two of them for the flags of the rows shown.
     """
-    result = standings(scope_user=scope_user, **filters)
+    day = filters.get("day") or today()
+    state = daily.ready_for(day)
+    if state[0] and stored_page.reads_stored(filters):
+        return stored_table_page(
+            scope_user=scope_user,
+            filters=filters,
+            target=state[1],
+            sort=sort,
+            page_number=page_number,
+            page_size=page_size,
+            with_tops=with_tops,
+        )
+    result = standings(scope_user=scope_user, state=state, **filters)
     page = Paginator(sort_members(result.members, sort), page_size).get_page(page_number)
-    shown = list(page.object_list)
     furthest = fastest = slipping = []
     if with_tops:
         below = [m for m in result.members if m.status == arithmetic.Status.BELOW]
@@ -51,17 +64,60 @@ def table_page(*, scope_user, filters, sort, page_number, page_size=50, with_top
         growing = [m for m in result.members if m.growth_30_percent is not None and m.growth_30_percent > 0]
         fastest = sorted(growing, key=lambda m: (-m.growth_30_percent, m.name.lower()))[:TOP_COUNT]
         slipping = sorted(result.slipping, key=_falls_soonest)[:TOP_COUNT]
-    flagged = {m.id: m for m in shown + furthest + fastest + slipping}
-    localise_portfolios(flagged.values(), day=result.day)
-    attach_flags(flagged.values(), member_flags(members=flagged.values(), day=result.day))
-    return TablePage(
-        standings=result,
-        page=page,
-        furthest=furthest,
-        fastest=fastest,
-        slipping=slipping,
-        total=rollup_total(result),
+    return _with_flags(
+        TablePage(
+            standings=result,
+            page=page,
+            furthest=furthest,
+            fastest=fastest,
+            slipping=slipping,
+            total=rollup_total(result),
+        )
     )
+
+
+def stored_table_page(*, scope_user, filters, target, sort, page_number, page_size, with_tops):
+    """``table_page`` from the stored rows: a page of rows, the aggregates and the top lists, each in SQL."""
+    day = filters.get("day") or today()
+    status = filters.get("status") or ""
+    row_filters = {name: filters.get(name) for name in ("party", "division", "district")}
+    row_filters |= {name: filters.get(name) or "" for name in ("role", "search")}
+    rows = stored.day_rows(day=day, scope_user=scope_user, **row_filters)
+    if status:
+        rows = stored.status_filter(rows, status)
+    result = stored_page.PagedStandings(rows=rows, day=day, target=target, status=status)
+    found = result.figures
+    shown = stored_page.RowsPage(rows, sort=sort, count=found["tracked"], day=day, target=target)
+    table = TablePage(
+        standings=result,
+        page=Paginator(shown, page_size).get_page(page_number),
+        total=Rollup(
+            key=None,
+            name="",
+            name_hi="",
+            members=found["tracked"],
+            not_applicable=found["tracked"] - found["counted"],
+            **{
+                name: found[name]
+                for name in ("counted", "meets", "stretch", "stagnant", "total_reach", "total_electors")
+            },
+        ),
+    )
+    if with_tops:
+        table.furthest, table.fastest, slipping = result.tops({"scope_user": scope_user, **row_filters})
+        table.slipping = sorted(slipping, key=_falls_soonest)[:TOP_COUNT]
+    return _with_flags(table)
+
+
+def _with_flags(table):
+    """The flags (and the Hindi portfolios) of the members ``table`` shows: two queries."""
+    day = table.standings.day
+    # Every object: read in parts, a member in the page and in a top list is two objects.
+    listed = [*table.page.object_list, *table.furthest, *table.fastest, *table.slipping]
+    shown = list({id(member): member for member in listed}.values())
+    localise_portfolios(shown, day=day)
+    attach_flags(shown, member_flags(members={m.id: m for m in shown}.values(), day=day))
+    return table
 
 
 def _falls_soonest(member):

@@ -61,7 +61,7 @@ def seat_map(*, standings, scope_user, division=None, district=None):
         .order_by()
         .values_list("seat_id", "id")
     )
-    shown = {member.constituency_id: member for member in standings.members if member.constituency_id}
+    shown = {member.constituency_id: member for member in standings.map_members if member.constituency_id}
     result = SeatMap(standings=standings)
     for row in rows:
         if row["shape__geometry"] is None:

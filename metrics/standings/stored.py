@@ -102,7 +102,12 @@ def stored_members(*, day, target, status="", **filters):
     rows = day_rows(day=day, **filters)
     if status:
         rows = status_filter(rows, status)
-    rows = rows.order_by("member__name", "member_id").values_list(*NAMES.values(), *OWN)
+    return read_members(rows.order_by("member__name", "member_id"), day=day, target=target)
+
+
+def read_members(rows, *, day, target):
+    """The MemberStanding objects of an ordered (and maybe sliced) queryset of stored rows, in one query."""
+    rows = rows.values_list(*NAMES.values(), *OWN)
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # an empty id list or scope: no query

@@ -122,7 +122,7 @@ def overview(request):
     context["summary"] = table.standings.summary()
     kept = ChartCache(user=request.user, filters=form.selector_kwargs())
     context["distribution"] = kept.figure(
-        "distribution", lambda: charts.distribution_chart(table.standings.members, table.standings.target)
+        "distribution", lambda: charts.distribution_chart(table.standings.map_members, table.standings.target)
     )
     context["progress_chart"] = kept.figure(
         "progress",
@@ -248,7 +248,7 @@ def district_detail(request, pk):
     context["district"] = district
     kept = ChartCache(user=request.user, filters=form.selector_kwargs() | {"district": district.pk, "division": None})
     context["distribution"] = kept.figure(
-        "distribution", lambda: charts.distribution_chart(table.standings.members, table.standings.target)
+        "distribution", lambda: charts.distribution_chart(table.standings.map_members, table.standings.target)
     )
     context.update(_map_context(request, table.standings, district=district.pk))
     return render(request, "metrics/district_detail.html", context)
