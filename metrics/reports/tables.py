@@ -23,7 +23,7 @@ from legislators.names import platform_label
 from metrics import arithmetic
 from metrics.standings import engine, freshness, rollups
 from metrics.standings.filters import sort_members
-from metrics.standings.hindi_names import localise_portfolios
+from metrics.standings.hindi_names import localise_portfolios, party_full_names
 
 from .local_report import local_table
 from .options import KINDS, BadParameters, clean_value, filename_parts, frame_rows, parse  # noqa: F401
@@ -64,6 +64,7 @@ def standings_columns():
         Column("role", _("Role"), TEXT, 20),
         Column("portfolio", _("Portfolio"), TEXT, 30),
         Column("party", _("Party"), TEXT),
+        Column("party_name", _("Party (full name)"), TEXT, 30),  # in Hindi when the export is (and one is given)
         Column("constituency_number", _("Constituency number"), INTEGER),
         Column("constituency", _("Constituency"), TEXT, 22),
         Column("constituency_hi", _("Constituency (Hindi)"), TEXT, 22),
@@ -156,8 +157,8 @@ def fall_cell(member):
     return fall.day if fall and fall.day else None
 
 
-def standing_record(member, target):
-    """One member's row as a dict keyed like ``standings_columns()``."""
+def standing_record(member, target, party_names=None):
+    """One member's row as a dict keyed like ``standings_columns()``; ``party_names``: {party id: full name}."""
     record = {
         "id": member.id,
         "name": member.name,
@@ -165,6 +166,7 @@ def standing_record(member, target):
         "role": member.role_label,
         "portfolio": member.portfolio or BLANK,
         "party": member.party or BLANK,
+        "party_name": (party_names or {}).get(member.party_id) or BLANK,
         "constituency_number": member.constituency_number,
         "constituency": member.constituency_name or None,
         "constituency_hi": member.constituency_name_hi or BLANK,
@@ -210,7 +212,8 @@ def standings_frame(standings, *, sort="share"):
     columns = standings_columns()
     keys = [column.key for column in columns]
     members = localise_portfolios(sort_members(standings.members, sort), day=standings.day)
-    records = [standing_record(member, standings.target) for member in members]
+    party_names = party_full_names(members)
+    records = [standing_record(member, standings.target, party_names) for member in members]
     return pd.DataFrame.from_records(records, columns=keys).astype(object), columns
 
 
