@@ -41,6 +41,7 @@ EDITOR_EXTRA = [
     "legislators.add_importbatch",
     "legislators.view_importbatch",
     "legislators.view_auditentry",
+    "legislators.view_constituencyshape",  # the map's boundaries: read-only, written by the boundaries import
 ]
 
 
@@ -134,6 +135,7 @@ def restrict(queryset, *, user, district_path):
 # How each place-bound model reaches its District: the admin, the API and the forms restrict through these.
 DISTRICT_PATHS = {
     "legislators.constituency": "district",
+    "legislators.constituencyshape": "constituency__district",
     "legislators.voterroll": "constituency__district",
     "legislators.legislator": "constituency__district",
     "legislators.socialaccount": "legislator__constituency__district",

@@ -21,6 +21,7 @@ from .models import (
     AuditEntry,
     ChangeSource,
     Constituency,
+    ConstituencyShape,
     District,
     Division,
     HandleChange,
@@ -92,6 +93,42 @@ class ConstituencyAdmin(ScopedAdmin, AuditedAdmin):
     @admin.display(description=_("electors (roll in force)"), ordering="electors_today")
     def electors(self, obj):
         return obj.electors_today
+
+
+@admin.register(ConstituencyShape)
+class ConstituencyShapeAdmin(ScopedAdmin):
+    """The map's boundaries, read-only: written by the boundaries import and ``load_reference`` (a wrong one is
+    replaced by importing again); a district-limited user sees only the shapes of their seats."""
+
+    list_display = ["number", "constituency_name", "district", "points", "source", "licence", "imported_at"]
+    list_filter = ["constituency__district"]
+    search_fields = ["constituency__name", "constituency__name_hi", "=constituency__number"]
+    list_select_related = ["constituency__district"]
+    ordering = ["constituency__number"]
+    fields = ["constituency", "district", "points", "bounds", "source", "licence", "imported_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # shapes come from the boundaries import (Imports) and load_reference
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("number"), ordering="constituency__number")
+    def number(self, obj):
+        return obj.constituency.number
+
+    @admin.display(description=_("constituency"), ordering="constituency__name")
+    def constituency_name(self, obj):
+        return obj.constituency.name
+
+    @admin.display(description=_("district"), ordering="constituency__district__name")
+    def district(self, obj):
+        return obj.constituency.district
+
+    @admin.display(description=_("bounding box (west, south, east, north)"))
+    def bounds(self, obj):
+        return ", ".join(f"{value:.4f}" for value in (obj.west, obj.south, obj.east, obj.north))
 
 
 @admin.register(VoterRoll)

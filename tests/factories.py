@@ -11,6 +11,7 @@ from legislators.models import (
     MINISTER_ROLES,
     Appointment,
     Constituency,
+    ConstituencyShape,
     District,
     Division,
     Legislator,
@@ -46,6 +47,23 @@ def constituency(district_=None, number=None, name=None, electors=None, publishe
     if electors is not None:
         voter_roll(place, electors, published_on=published_on)
     return place
+
+
+def shape(place, *, lon=77.0, lat=23.0, size=0.1, source="test boundaries", licence="CC-BY 4.0"):
+    """A square boundary for ``place`` (what the boundaries import writes, without the import)."""
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return ConstituencyShape.objects.create(
+        constituency=place,
+        geometry=f'{{"type": "Polygon", "coordinates": [{ring}]}}',
+        west=lon,
+        south=lat,
+        east=lon + size,
+        north=lat + size,
+        points=len(ring),
+        source=source,
+        licence=licence,
+        imported_at=timezone.now(),
+    )
 
 
 def voter_roll(place, electors, published_on=None):

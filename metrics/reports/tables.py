@@ -24,7 +24,7 @@ from metrics import arithmetic
 from metrics.audience.local import local_share_fields, local_shares
 from metrics.standings import engine, freshness, rollups
 from metrics.standings.filters import sort_members
-from metrics.standings.hindi_names import localise_portfolios
+from metrics.standings.hindi_names import localise_portfolios, party_full_names
 
 from .local_report import local_table
 from .options import KINDS, BadParameters, clean_value, filename_parts, frame_rows, parse  # noqa: F401
@@ -65,6 +65,7 @@ def standings_columns():
         Column("role", _("Role"), TEXT, 20),
         Column("portfolio", _("Portfolio"), TEXT, 30),
         Column("party", _("Party"), TEXT),
+        Column("party_name", _("Party (full name)"), TEXT, 30),  # in Hindi when the export is (and one is given)
         Column("constituency_number", _("Constituency number"), INTEGER),
         Column("constituency", _("Constituency"), TEXT, 22),
         Column("constituency_hi", _("Constituency (Hindi)"), TEXT, 22),
@@ -161,8 +162,9 @@ def fall_cell(member):
     return fall.day if fall and fall.day else None
 
 
-def standing_record(member, target, local=None):
-    """One member's row as a dict keyed like ``standings_columns()`` (``local``: the member's LocalShare)."""
+def standing_record(member, target, local=None, party_names=None):
+    """One member's row as a dict keyed like ``standings_columns()`` (``local``: the member's LocalShare;
+    ``party_names``: {party id: full name})."""
     record = {
         "id": member.id,
         "name": member.name,
@@ -170,6 +172,7 @@ def standing_record(member, target, local=None):
         "role": member.role_label,
         "portfolio": member.portfolio or BLANK,
         "party": member.party or BLANK,
+        "party_name": (party_names or {}).get(member.party_id) or BLANK,
         "constituency_number": member.constituency_number,
         "constituency": member.constituency_name or None,
         "constituency_hi": member.constituency_name_hi or BLANK,
@@ -217,7 +220,8 @@ def standings_frame(standings, *, sort="share"):
     keys = [column.key for column in columns]
     members = localise_portfolios(sort_members(standings.members, sort), day=standings.day)
     shares = local_shares(members=members, day=standings.day)  # a fixed number of queries
-    records = [standing_record(member, standings.target, shares.get(member.id)) for member in members]
+    party_names = party_full_names(members)
+    records = [standing_record(member, standings.target, shares.get(member.id), party_names) for member in members]
     return pd.DataFrame.from_records(records, columns=keys).astype(object), columns
 
 

@@ -102,7 +102,10 @@ def test_the_page_the_filter_the_rollup_and_the_export(world):
     page = client.get(reverse("metrics:local")).content.decode()
     assert "An estimate" in page and "Local (2)" in page and "Not local (1)" in page
     # The rollup: Bhopal 2,000 + 400 = 2,400 of 7,50,000 = 0.32%; Sehore 2,400 of 1,50,000 = 1.60%.
-    assert '≈ 2,400</td><td class="num">7,50,000</td><td class="num">≈ 0.32%' in page
+    assert (
+        '≈ 2,400</td><td class="num" data-label="Voters of the district">7,50,000</td>'
+        '<td class="num" data-label="Local share (estimate)">≈ 0.32%'
+    ) in page
     assert "≈ 1.60%" in page
     local_only = client.get(reverse("metrics:local"), {"local": "local"}).content.decode()
     assert "Asha" in local_only and "Deepa" in local_only and f'data-member="{world["bala"].pk}"' not in local_only

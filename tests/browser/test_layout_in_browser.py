@@ -114,7 +114,17 @@ def _pages(state, base, seat):
 
 
 # Pages whose tables become cards on a phone: nothing in them scrolls sideways at 390 px either.
-PHONE_CARD_PAGES = {"overview", "stagnant", "divisions", "division", "district", "seat", "poll-now"}
+PHONE_CARD_PAGES = {
+    "overview",
+    "stagnant",
+    "divisions",
+    "division",
+    "district",
+    "seat",
+    "poll-now",
+    "member",
+    "freshness",
+}
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
 
 
@@ -226,3 +236,89 @@ def test_on_a_phone_the_rollup_tables_are_cards_without_sideways_scrolling(brows
             assert "उत्तर" in rows.nth(2).locator(".c-division").inner_text()
         context.close()
     del state
+
+
+def _freshness_rows(state):
+    """Something in every table of the freshness page: a stale account and a problem account with long errors, a
+    member without any account, a run per platform, and a connected account."""
+    from metrics.audience.models import Connection
+    from metrics.models import FetchRun
+
+    now = timezone.now()
+    stale, problem = state["members"][1].accounts.order_by("pk")
+    stale.last_success_at, stale.last_error = now - timedelta(days=9), "HTTP 503 " + "upstream_timeout_" * 8
+    stale.save()
+    problem.status, problem.handle = "not_found", "a_rather_long_handle_that_was_renamed_by_its_owner_2026"
+    problem.last_error, problem.last_checked_at = "The account does not exist (HTTP 404): " + "x" * 60, now
+    problem.save()
+    seat = factories.constituency(state["districts"][0], number=99, electors=100_000)
+    factories.legislator("Without Accounts", seat)
+    for platform in (Platform.X, Platform.FACEBOOK):
+        FetchRun.objects.create(platform=platform, started_at=now, finished_at=now, status="done", accounts_ok=12)
+    Connection.objects.create(
+        account=stale, provider="facebook", status="error", connected_at=now, status_reason="token expired " * 6
+    )
+
+
+# Each card table: every body cell's box, its label and what its ::before shows, and its wrap's widths.
+CARD_CELLS = """tables => tables.map(table => {
+    const wrap = table.closest(".table-wrap");
+    const rows = [...table.tBodies[0].rows].map(row => [...row.cells].map(cell => {
+        const box = cell.getBoundingClientRect();
+        return {label: cell.dataset.label || "", shown: getComputedStyle(cell, "::before").content,
+                x: box.x, right: box.right, top: box.top, bottom: box.bottom, width: box.width};
+    }));
+    return {name: table.dataset.table, rows, wrap: [wrap.scrollWidth, wrap.clientWidth]};
+})"""
+CARD_TABLES = {
+    "member": ["accounts"],
+    "freshness": ["runs", "stale", "problems", "no-account", "connections"],
+}
+
+
+def _card_problems(page, width, *, phone):
+    """What is wrong with the card tables of the page at this width: overflow (both widths), and on a phone an
+    unlabelled cell, a cell off screen, or cells side by side (a row, not a card)."""
+    tables = page.eval_on_selector_all("table.cards-table[data-table]", CARD_CELLS)
+    problems = [(t["name"], "overflow", t["wrap"]) for t in tables if t["wrap"][0] > t["wrap"][1] + 1]
+    for table in tables if phone else ():
+        for index, cells in enumerate(table["rows"]):
+            for cell in cells:
+                # The ::before shows the label (Chromium gives its content resolved: "Platform: ").
+                if not cell["label"] or cell["label"] not in cell["shown"]:
+                    problems.append((table["name"], index, "unlabelled", cell))
+                if cell["x"] < 0 or cell["right"] > width or cell["width"] <= 0:
+                    problems.append((table["name"], index, "off screen", cell))
+            problems += [
+                (table["name"], index, "side by side", above, below)
+                for above, below in zip(cells, cells[1:])
+                if below["top"] < above["bottom"] - 1
+            ]
+    return [t["name"] for t in tables], problems
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_the_account_and_freshness_tables_are_labelled_cards_on_a_phone_and_fit_a_desktop(
+    browser, live_server, screenshots, language
+):
+    state = _long_state()
+    _freshness_rows(state)
+    factories.user("boss", "Editor", is_staff=True, is_superuser=True)
+    base = live_server.url
+    urls = {"member": f"{base}/members/{state['members'][1].pk}/", "freshness": f"{base}/freshness/"}
+    problems = []
+    for label, viewport, phone in (("phone", PHONE, True), ("desktop", DESKTOP, False)):
+        context = _context(browser, base, viewport, language, phone=phone)
+        page = context.new_page()
+        _log_in(page, base, "boss")
+        for name, url in urls.items():
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            found, wrong = _card_problems(page, viewport["width"], phone=phone)
+            assert sorted(found) == sorted(CARD_TABLES[name]), (name, found)
+            problems += [(label, name, *problem) for problem in wrong]
+            if page.evaluate("document.documentElement.scrollWidth") > viewport["width"]:
+                problems.append((label, name, "page wider than the screen"))
+            page.screenshot(path=str(screenshots / f"{name}-cards-{label}-{language}.png"), full_page=True)
+        context.close()
+    assert problems == []

@@ -14,7 +14,7 @@ from tests import factories
 from tests.audience.conftest import KEY
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_dashboard_in_browser import _log_in, _state
-from tests.browser.test_layout_in_browser import _context
+from tests.browser.test_layout_in_browser import _card_problems, _context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +54,13 @@ def test_local_pages_fit_in_both_languages(browser, live_server, screenshots, se
         "seat-local": f"{base}/constituencies/{local_member.constituency_id}/",
         "seat-fallback": f"{base}/constituencies/{fallback_member.constituency_id}/",
     }
+    # The card tables of each page (labelled cards on a phone, no overflow at either width).
+    card_tables = {
+        "local": ["local-districts", "local-members"],
+        "member-local": ["accounts", "local-accounts"],
+        "member-fallback": ["accounts"],
+        "connections": ["member-connections"],
+    }
     overflowing = []
     for language in ("en", "hi"):
         for label, viewport, phone in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
@@ -65,6 +72,9 @@ def test_local_pages_fit_in_both_languages(browser, live_server, screenshots, se
                 page.wait_for_load_state("networkidle")
                 if page.evaluate("document.documentElement.scrollWidth") > viewport["width"]:
                     overflowing.append((language, label, name, "page"))
+                found, wrong = _card_problems(page, viewport["width"], phone=phone)
+                assert sorted(found) == sorted(card_tables[name]), (name, found)
+                overflowing += [(language, label, name, *problem) for problem in wrong]
                 page.screenshot(path=str(screenshots / f"{name}-{label}-{language}.png"), full_page=True)
             if language == "en" and not phone:
                 page.goto(pages["member-local"])

@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import date
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -90,6 +91,37 @@ def test_member_page_and_lists_show_the_portfolio_and_party_in_the_language(
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     column = rows[0].index("विभाग" if language == "hi" else "Portfolio")
     assert rows[1][column] == portfolio
+    # The party: its short name, then its full name in the export's language, in the next column.
+    short = rows[0].index("दल" if language == "hi" else "Party")
+    assert rows[0][short + 1] == ("दल (पूरा नाम)" if language == "hi" else "Party (full name)")
+    assert rows[1][short : short + 2] == ["BJP", party]
+
+
+def _standings_rows(client, language):
+    client.cookies["django_language"] = language
+    response = client.get(reverse("metrics:export", kwargs={"kind": "standings", "fmt": "xlsx"}))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_standings_export_gives_the_english_full_name_of_a_party_without_a_hindi_one(client, minister):
+    other = factories.party("LVM")
+    other.name = "Lok Vikas Morcha"  # no Hindi name given
+    other.save()
+    member = factories.legislator(
+        "Ravi Kumar", factories.constituency(factories.district(), electors=100_000), party_=other
+    )
+    factories.counts(factories.account(member), {date.today(): 500})
+    factories.legislator("Partyless", factories.constituency(factories.district(), electors=100_000))
+    client.force_login(factories.user("analyst", "Analyst"))
+    for language, header, bjp in (
+        ("en", "Party (full name)", "Bharatiya Janata Party"),
+        ("hi", "दल (पूरा नाम)", "भारतीय जनता पार्टी"),
+    ):
+        rows = _standings_rows(client, language)
+        column = rows[0].index(header)
+        by_name = {row[1]: row[column] for row in rows[1:]}
+        assert by_name == {"Asha Verma": bjp, "Ravi Kumar": "Lok Vikas Morcha", "Partyless": None}, language
 
 
 def test_the_current_portfolio_in_hindi_is_copied_to_the_person():

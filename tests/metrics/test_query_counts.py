@@ -80,5 +80,6 @@ def test_read_from_the_stored_table_the_query_counts_do_not_grow_either(viewer_c
     second = counts_after_rebuild(490)
     assert first == second
     page, past, member, command = first
-    # As above: the map's two and the member page's local share, beside the stored read's own two.
-    assert page <= 17 and past <= 17 and member <= 17 and command <= 4, first
+    # The stored overview reads a page of rows plus aggregates (the page, the summary, the top lists, the slim
+    # list the map and the distribution chart draw from) instead of every member: more queries, each small.
+    assert page <= 22 and past <= 22 and member <= 17 and command <= 4, first

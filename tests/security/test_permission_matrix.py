@@ -125,6 +125,7 @@ ADMIN_MODELS = {
     "django_celery_beat.solarschedule": "",
     "legislators.auditentry": "v",  # read-only: written by the services
     "legislators.constituency": "vac",
+    "legislators.constituencyshape": "v",  # read-only: written by the boundaries import and load_reference
     "legislators.district": "vac",
     "legislators.handlechange": "v",  # read-only: renames come from polling, the account form and imports
     "legislators.importbatch": "v",  # new imports go through the upload page below
@@ -269,6 +270,7 @@ def _one_of_each_data_management_model(account):
         source=ChangeSource.ADMIN,
         batch=batch,
     )
+    factories.shape(account.legislator.constituency)
     HandleChange.objects.create(
         account=account, old_handle="old_name", new_handle=account.handle, changed_on=timezone.localdate()
     )

@@ -190,3 +190,26 @@ def test_a_user_without_a_scope_sees_nothing_and_a_whole_state_grant_sees_everyt
     client.force_login(factories.user("statewide", "Viewer"))
     page = body(client.get(reverse("metrics:overview")))
     assert "Home Member" in page and "Hidden Member" in page
+
+
+def test_a_limited_editor_sees_only_their_districts_constituency_shapes(client, world):
+    home_shape = factories.shape(world["inside"].constituency, source="home boundaries")
+    hidden_shape = factories.shape(world["outside"].constituency, lon=78.0, source="hidden boundaries")
+    client.force_login(factories.user("statewide_editor", "Editor", is_staff=True))
+    everything = body(client.get("/admin/legislators/constituencyshape/"))
+    assert "home boundaries" in everything and "hidden boundaries" in everything and "Chandragiri" in everything
+
+    client.force_login(world["people"]["editor"])
+    page = body(client.get("/admin/legislators/constituencyshape/"))
+    assert "home boundaries" in page and "Home District" in page
+    assert "hidden boundaries" not in page
+    assert_nothing_outside(page, "the shapes list (rows and the district filter)")
+    searched = body(client.get("/admin/legislators/constituencyshape/", {"q": world["outside"].constituency.number}))
+    assert "hidden boundaries" not in searched and "0 constituency shapes" in searched
+    assert client.get(f"/admin/legislators/constituencyshape/{hidden_shape.pk}/change/").status_code == 302
+    own = client.get(f"/admin/legislators/constituencyshape/{home_shape.pk}/change/")
+    assert own.status_code == 200 and "home boundaries" in body(own)
+    assert client.get("/admin/legislators/constituencyshape/add/").status_code == 403  # the import writes them
+    assert (
+        client.post(f"/admin/legislators/constituencyshape/{home_shape.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
