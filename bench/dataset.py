@@ -22,7 +22,9 @@ import psycopg2
 from psycopg2 import sql
 
 PLATFORMS = ("x", "facebook", "instagram", "youtube")
-DATASET_VERSION = 3  # 3: every member has a term (seat, party) and ministers an appointment
+DATASET_VERSION = (
+    4  # 3: every member has a term (seat, party) and ministers an appointment; 4: Hindi party/portfolio columns
+)
 # The tables a build fills, analysed once filled: the harness measures the plans of a settled database.
 FILLED_TABLES = (
     "legislators_division",
@@ -169,8 +171,8 @@ def _fill_small_tables(cursor, *, members, end_day, days):
     _copy(
         cursor,
         "legislators_party",
-        ["id", "name", "short_name", "colour"],
-        ((i, f"Party {i}", f"P{i}", "#3366aa") for i in range(1, 6)),
+        ["id", "name", "short_name", "colour", "name_hi"],
+        ((i, f"Party {i}", f"P{i}", "#3366aa", "") for i in range(1, 6)),
     )
     roles = ["CABINET", "MOS_IC", "MOS", "MLA", "MLA", "MLA", "MLA", "MLA", "MLA", "MLA"]
     legislators = []
@@ -181,7 +183,7 @@ def _fill_small_tables(cursor, *, members, end_day, days):
             (i, f"Member {i:05d}", "", i % 5 + 1, "\\N" if constituency is None else constituency, role, "", "t", "f")
         )
     buffer_rows = (
-        (i, name, name_hi, party, constituency, role, portfolio, active, demo, "2024-01-01", "2024-01-01", "")
+        (i, name, name_hi, party, constituency, role, portfolio, "", active, demo, "2024-01-01", "2024-01-01", "")
         for i, name, name_hi, party, constituency, role, portfolio, active, demo in legislators
     )
     _copy(
@@ -195,6 +197,7 @@ def _fill_small_tables(cursor, *, members, end_day, days):
             "constituency_id",
             "role",
             "portfolio",
+            "portfolio_hi",
             "active",
             "is_demo",
             "created_at",
@@ -282,9 +285,9 @@ def _fill_terms(cursor, legislators, *, since):
     _copy(
         cursor,
         "legislators_appointment",
-        ["id", "legislator_id", "role", "portfolio", "start", "source", "created_at", "updated_at"],
+        ["id", "legislator_id", "role", "portfolio", "portfolio_hi", "start", "source", "created_at", "updated_at"],
         (
-            (i, i, role, "", since, "bench", "2024-01-01", "2024-01-01")
+            (i, i, role, "", "", since, "bench", "2024-01-01", "2024-01-01")
             for i, _name, _hi, _party, _constituency, role, _portfolio, _active, _demo in legislators
             if role != "MLA"
         ),
