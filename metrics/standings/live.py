@@ -378,6 +378,29 @@ MEMBER_FIELDS = {
 }
 
 
+def who_and_where(row, role_labels):
+    """A member's names, role, party and places from a row of the live query or of the stored table (the
+    same column names in both): the MemberStanding fields they share."""
+    return {
+        "name": row.name,
+        "name_hi": row.name_hi,
+        "role": row.role,
+        "role_label": role_labels.get(row.role, row.role),
+        "portfolio": row.portfolio,
+        "party": row.party or "",
+        "party_colour": row.party_colour or "#777777",
+        "constituency_number": row.constituency_number,
+        "constituency_name": row.constituency_name or "",
+        "constituency_name_hi": row.constituency_name_hi or "",
+        "district_id": row.district_id,
+        "district": row.district or "",
+        "district_hi": row.district_hi or "",
+        "division_id": row.division_id,
+        "division": row.division or "",
+        "division_hi": row.division_hi or "",
+    }
+
+
 def _member_standing(row, *, day, target, role_labels):
     """A member's standing from its named row: MEMBER_FIELDS, ``electors``, then TOTAL_COLUMNS.
 
@@ -388,22 +411,7 @@ def _member_standing(row, *, day, target, role_labels):
     electors = row.electors if has_seat else None
     standing = MemberStanding(
         id=row.id,
-        name=row.name,
-        name_hi=row.name_hi,
-        role=row.role,
-        role_label=role_labels.get(row.role, row.role),
-        portfolio=row.portfolio,
-        party=row.party or "",
-        party_colour=row.party_colour or "#777777",
-        constituency_number=row.constituency_number,
-        constituency_name=row.constituency_name or "",
-        constituency_name_hi=row.constituency_name_hi or "",
-        district_id=row.district_id,
-        district=row.district or "",
-        district_hi=row.district_hi or "",
-        division_id=row.division_id,
-        division=row.division or "",
-        division_hi=row.division_hi or "",
+        **who_and_where(row, role_labels),
         electors=electors,
         roll_day=as_date(row.roll_day) if has_seat else None,
         accounts=row.accounts or 0,  # NULL: no account (the LEFT JOIN found no totals)

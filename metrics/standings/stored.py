@@ -18,7 +18,7 @@ from metrics import arithmetic
 from metrics.models import DailyStanding
 
 from .engine_sql import GROWTH_WINDOWS, PLATFORMS
-from .live import MemberStanding, as_date
+from .live import MemberStanding, as_date, who_and_where
 
 # The columns read beside the row's own: today's names of the member and of that day's party and places.
 NAMES = {
@@ -132,22 +132,7 @@ def member_from_row(row, *, day, target, role_labels):
     """A MemberStanding from a stored row (named as NAMES then OWN)."""
     standing = MemberStanding(
         id=row.member_id,
-        name=row.name,
-        name_hi=row.name_hi,
-        role=row.role,
-        role_label=role_labels.get(row.role, row.role),
-        portfolio=row.portfolio,
-        party=row.party or "",
-        party_colour=row.party_colour or "#777777",
-        constituency_number=row.constituency_number,
-        constituency_name=row.constituency_name or "",
-        constituency_name_hi=row.constituency_name_hi or "",
-        district_id=row.district_id,
-        district=row.district or "",
-        district_hi=row.district_hi or "",
-        division_id=row.division_id,
-        division=row.division or "",
-        division_hi=row.division_hi or "",
+        **who_and_where(row, role_labels),
         electors=row.electors,
         roll_day=as_date(row.roll_day),
         accounts=row.accounts,
