@@ -493,3 +493,22 @@ def accounts_update_status(*, results, now):
         account_record_rename(
             account=account, new_handle=new_handle, day=timezone.localdate(now), source=ChangeSource.POLL
         )
+
+
+def batch_until_settled(fetch, *, batch_id, say, warn):
+    """Run one batch in this process with the worker's retry policy (here sleeping is fine): ``fetch(batch_id=)``
+    again after each retryable failure's delay, until it succeeds or gives up. ``say``/``warn``: where progress
+    and a given-up batch are written (redacted). The ``--sync`` twin of the batch tasks (counts and geography)."""
+    while True:
+        try:
+            fetch(batch_id=batch_id)
+            return
+        except Exception as exc:
+            delay = batch_attempt_failed(batch_id=batch_id, error=exc)
+            if delay is None:
+                if not isinstance(exc, PlatformError | ClientUnavailable):
+                    raise
+                warn(f"batch {batch_id} failed: {redact(exc)}")
+                return
+            say(f"batch {batch_id}: {redact(exc)}; trying again in {delay:.0f}s")
+            time.sleep(min(delay, settings.FETCH_MAX_RETRY_WAIT))

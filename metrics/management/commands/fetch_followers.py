@@ -1,13 +1,8 @@
-import time
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from follower_tracker.logging import redact
 from legislators.models import Platform
 from metrics.models import FetchRun
 from metrics.polling import runs
-from metrics.polling.clients import ClientUnavailable, PlatformError
 from metrics.polling.tasks import plan_fetch_task
 
 
@@ -33,7 +28,9 @@ class Command(BaseCommand):
                 continue
             run = runs.fetch_run_plan(platform=name, account_ids=account)
             for batch_id in run.batches.values_list("pk", flat=True):
-                self._fetch_until_settled(batch_id)
+                runs.batch_until_settled(
+                    runs.fetch_batch, batch_id=batch_id, say=self.stdout.write, warn=self.stderr.write
+                )
             run.refresh_from_db()
             self.stdout.write(self._describe(run))
             if run.status in (FetchRun.Status.FAILED, FetchRun.Status.STOPPED) or (
@@ -42,22 +39,6 @@ class Command(BaseCommand):
                 failed.append(f"{name}: {run.note or '; '.join(run.errors[:3])}")
         if failed:
             raise CommandError("Some batches failed: " + " | ".join(failed))
-
-    def _fetch_until_settled(self, batch_id):
-        """The worker's retry policy, in this process: here sleeping is fine."""
-        while True:
-            try:
-                runs.fetch_batch(batch_id=batch_id)
-                return
-            except Exception as exc:
-                delay = runs.batch_attempt_failed(batch_id=batch_id, error=exc)
-                if delay is None:
-                    if not isinstance(exc, PlatformError | ClientUnavailable):
-                        raise
-                    self.stderr.write(f"batch {batch_id} failed: {redact(exc)}")
-                    return
-                self.stdout.write(f"batch {batch_id}: {redact(exc)}; trying again in {delay:.0f}s")
-                time.sleep(min(delay, settings.FETCH_MAX_RETRY_WAIT))
 
     def _describe(self, run):
         if run.status == FetchRun.Status.SKIPPED:

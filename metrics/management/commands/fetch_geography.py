@@ -1,12 +1,7 @@
-import time
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from follower_tracker.logging import redact
 from metrics.models import FetchRun
 from metrics.polling import geography, runs
-from metrics.polling.clients import ClientUnavailable, PlatformError
 from metrics.polling.tasks import plan_geography_task
 
 
@@ -29,7 +24,9 @@ class Command(BaseCommand):
                 continue
             run = geography.geography_run_plan(platform=name, account_ids=account)
             for batch_id in run.batches.values_list("pk", flat=True):
-                self._until_settled(batch_id)
+                runs.batch_until_settled(
+                    geography.geography_fetch_batch, batch_id=batch_id, say=self.stdout.write, warn=self.stderr.write
+                )
             run.refresh_from_db()
             counts = ", ".join(f"{count} {status}" for status, count in run.status_counts.items())
             self.stdout.write(
@@ -39,18 +36,3 @@ class Command(BaseCommand):
                 failed.append(f"{name}: {run.note or '; '.join(run.errors[:3])}")
         if failed:
             raise CommandError("Some geography batches failed: " + " | ".join(failed))
-
-    def _until_settled(self, batch_id):
-        while True:
-            try:
-                geography.geography_fetch_batch(batch_id=batch_id)
-                return
-            except Exception as exc:
-                delay = runs.batch_attempt_failed(batch_id=batch_id, error=exc)
-                if delay is None:
-                    if not isinstance(exc, PlatformError | ClientUnavailable):
-                        raise
-                    self.stderr.write(f"batch {batch_id} failed: {redact(exc)}")
-                    return
-                self.stdout.write(f"batch {batch_id}: {redact(exc)}; trying again in {delay:.0f}s")
-                time.sleep(min(delay, settings.FETCH_MAX_RETRY_WAIT))
