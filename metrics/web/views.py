@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -74,14 +75,28 @@ def _drill_down_query(request):
     return query.urlencode()
 
 
-def _map_context(request, standings, *, division=None, district=None):
-    """The constituency map of a page's standings (the user's scope, the page's division or district)."""
-    found = seat_map(standings=standings, scope_user=request.user, division=division, district=district)
-    figure = seat_map_figure(found)
+def _map_context(request, standings, kept, *, page, division=None, district=None):
+    """The constituency map of a page's standings (the user's scope, the page's division or district).
+
+    ``kept``: the page's ChartCache, whose filters decide which seats and colours are shown (a member the
+    filters leave out is grey). The rendered data block and the notes under the map are cached with them
+    (plus day, language and scope), so a later request with the same key runs none of the map's queries."""
+
+    def build():
+        found = seat_map(standings=standings, scope_user=request.user, division=division, district=district)
+        figure = seat_map_figure(found)
+        return {
+            "shown": figure is not None,
+            "script": str(seat_map_script(figure, found)),
+            "notes": {"without_shape": found.without_shape, "credits": found.credits},
+        }
+
+    drawn = kept.figure(f"seat_map:{page}", build)
     return {
-        "seat_map": found,
-        "seat_map_figure": figure,
-        "seat_map_script": seat_map_script(figure, found),
+        "seat_map": drawn["notes"],
+        "seat_map_figure": drawn["shown"],
+        # Written by seat_map_script (format_html, every stored text escaped for a <script> block).
+        "seat_map_script": mark_safe(drawn["script"]),  # noqa: S308
         "seat_map_legend": map_legend(standings.target),
     }
 
@@ -130,7 +145,7 @@ def overview(request):
         only=("day", "division", "district", "party"),
     )
     place = {name: form.cleaned_data[name].pk for name in ("division", "district") if form.cleaned_data.get(name)}
-    context.update(_map_context(request, table.standings, **place))
+    context.update(_map_context(request, table.standings, kept, page="overview", **place))
     return render(request, "metrics/overview.html", context)
 
 
@@ -210,6 +225,7 @@ def division_detail(request, pk):
         return error
     filters = form.selector_kwargs() | {"division": division.pk, "district": None}
     page = pages.rollup_page(scope_user=request.user, filters=filters, sort=ordering["rollup_sort"])
+    kept = ChartCache(user=request.user, filters=filters)
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     return render(
         request,
@@ -220,10 +236,10 @@ def division_detail(request, pk):
             "division": division,
             "rollup": page,
             "filter_query": _drill_down_query(request),
-            "district_chart": ChartCache(user=request.user, filters=filters).figure(
+            "district_chart": kept.figure(
                 "district_rollup", lambda: charts.rollup_chart(page.districts, page.standings.target)
             ),
-            **_map_context(request, page.standings, division=division.pk),
+            **_map_context(request, page.standings, kept, page="division", division=division.pk),
             **ordering,
         },
     )
@@ -250,7 +266,7 @@ def district_detail(request, pk):
     context["distribution"] = kept.figure(
         "distribution", lambda: charts.distribution_chart(table.standings.map_members, table.standings.target)
     )
-    context.update(_map_context(request, table.standings, district=district.pk))
+    context.update(_map_context(request, table.standings, kept, page="district", district=district.pk))
     return render(request, "metrics/district_detail.html", context)
 
 

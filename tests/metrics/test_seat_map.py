@@ -8,6 +8,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from legislators.imports.shapes import clean_geometry
 from legislators.models import ConstituencyShape, Platform
 from metrics.standings.engine import standings
 from metrics.standings.seat_map import seat_map
+from metrics.web import views
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +219,98 @@ def test_the_selector_reads_two_queries_whatever_the_number_of_seats(world, djan
     with django_assert_num_queries(2):  # the seats with their shapes, the sitting members (the scope is cached)
         found = seat_map(standings=result, scope_user=viewer)
     assert len(found.seats) == 5 and found.without_shape == ["3 Ash"]
+
+
+# --- the map kept in the chart cache ------------------------------------------------------------------------
+
+
+def map_section(response):
+    """The map's whole <section> as the page sends it (data block, legend, notes, credits)."""
+    text = response.content.decode()
+    start = text.index('<section class="seat-map"')
+    return text[start : text.index("</section>", start)]
+
+
+@pytest.fixture
+def selector_runs(monkeypatch):
+    """How many times the pages ran the map's selector (the real one still runs)."""
+    calls = []
+    real = views.seat_map
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(views, "seat_map", counting)
+    return calls
+
+
+def queries_of(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_second_request_reads_the_map_from_the_cache_without_its_queries(client, world, selector_runs):
+    north = world["places"][0]
+    client.force_login(factories.user("viewer", "Viewer"))
+    url = reverse("metrics:division", args=[north.pk])
+    first, first_queries = queries_of(client, url)
+    second, second_queries = queries_of(client, url)
+    assert len(selector_runs) == 1
+    assert map_section(second) == map_section(first)
+    # The division page's other chart is drawn without queries: the drop is the map's two.
+    assert len(second_queries) == len(first_queries) - 2
+    shapes = ConstituencyShape._meta.db_table
+    assert any(shapes in sql for sql in first_queries) and not any(shapes in sql for sql in second_queries)
+
+    overview = reverse("metrics:overview")
+    miss, _sql = queries_of(client, overview)
+    hit, hit_queries = queries_of(client, overview)
+    assert len(selector_runs) == 2
+    assert map_section(hit) == map_section(miss)
+    assert "1 constituency has no shape and is not on the map: 3 Ash." in map_section(hit)
+    assert LICENCE in map_section(hit)
+    assert not any(shapes in sql for sql in hit_queries)
+
+
+def test_the_cached_map_follows_the_filters(client, world, selector_runs):
+    seats = world["seats"]
+    _party, other = world["parties"]
+    client.force_login(factories.user("viewer", "Viewer"))
+    overview = reverse("metrics:overview")
+    assert by_location(map_figure(client.get(overview)))[seats["A1"].pk][0] == "share"
+    assert by_location(map_figure(client.get(overview, {"party": other.pk})))[seats["A1"].pk][0] == "grey"
+    searched = by_location(map_figure(client.get(overview, {"q": "Asha"})))
+    assert searched[seats["A1"].pk][0] == "share" and searched[seats["C1"].pk][0] == "grey"
+    assert by_location(map_figure(client.get(overview)))[seats["A1"].pk][0] == "share"
+    assert len(selector_runs) == 3
+
+
+def test_a_limited_user_never_gets_another_scopes_cached_map(client, world, selector_runs):
+    _north, _south, alpha, beta, _gamma = world["places"]
+    seats = world["seats"]
+    overview = reverse("metrics:overview")
+    client.force_login(factories.user("viewer", "Viewer"))
+    assert len(by_location(map_figure(client.get(overview)))) == 5
+    client.force_login(factories.user("local", "Viewer", districts=[alpha]))
+    response = client.get(overview)
+    assert set(by_location(map_figure(response))) == {seats["A1"].pk, seats["A2"].pk}
+    assert "Cedar" not in response.content.decode()
+    client.force_login(factories.user("other", "Viewer", districts=[beta]))
+    assert set(by_location(map_figure(client.get(overview)))) == {seats["B1"].pk, seats["B2"].pk}
+    assert len(selector_runs) == 3
+
+
+def test_hindi_and_english_maps_are_kept_apart(client, world, selector_runs):
+    client.force_login(factories.user("viewer", "Viewer"))
+    overview = reverse("metrics:overview")
+    a1 = world["seats"]["A1"].pk
+    assert "Member: Asha Verma" in by_location(map_figure(client.get(overview)))[a1][2]
+    client.cookies["django_language"] = "hi"
+    hindi = client.get(overview)
+    assert "सदस्य: आशा वर्मा" in by_location(map_figure(hindi))[a1][2]
+    assert "constituency has no shape" not in map_section(hindi)
+    client.cookies["django_language"] = "en"
+    assert "Member: Asha Verma" in by_location(map_figure(client.get(overview)))[a1][2]
+    assert len(selector_runs) == 2
