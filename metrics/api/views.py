@@ -229,14 +229,14 @@ class StandingsView(ReadView):
         result = engine.standings(scope_user=request.user, **form.selector_kwargs())
         members = sort_members(result.members, form.cleaned_data["sort"])
         if self.wants_file():
-            local = local_shares(members=members, day=result.day)  # the local share (an estimate): ≤ 5 queries
+            local = result.local or local_shares(members=members, day=result.day)  # an estimate: ≤ 5 queries
             columns = shapes.columns_of(shapes.StandingSerializer)
             rows = (shapes.standing_row(member, result.target, local[member.id]) for member in members)
             return self.file_response(self.table("standings", columns, rows, filename_parts(form), result.day))
         page, next_url, previous_url = ListCursorPagination().paginate(
             members, key=lambda member: member.id, request=request, url=_day_url(request, result.day)
         )
-        local = local_shares(members=page, day=result.day)
+        local = result.local or local_shares(members=page, day=result.day)
         return paginated(
             [shapes.json_ready(shapes.standing_row(member, result.target, local[member.id])) for member in page],
             next_url,

@@ -219,7 +219,7 @@ def standings_frame(standings, *, sort="share"):
     columns = standings_columns()
     keys = [column.key for column in columns]
     members = localise_portfolios(sort_members(standings.members, sort), day=standings.day)
-    shares = local_shares(members=members, day=standings.day)  # a fixed number of queries
+    shares = standings.local or local_shares(members=members, day=standings.day)  # ≤ 5 queries
     party_names = party_full_names(members)
     records = [standing_record(member, standings.target, shares.get(member.id), party_names) for member in members]
     return pd.DataFrame.from_records(records, columns=keys).astype(object), columns

@@ -92,4 +92,5 @@ def standings(
         # The connected accounts' audience by city (metrics.audience.local): five more queries.
         shares = local_shares(members=result.members, day=day)
         result.members = [m for m in result.members if shares[m.id].is_local]
+        result.local = shares
     return result

@@ -136,6 +136,9 @@ class Standings:
     target: TargetInForce
     members: list
     platform: str = ""
+    # The local shares (metrics.audience.local) by member id, when the read already worked them out
+    # (status="local" filters by them): a caller showing them reuses these instead of reading them again.
+    local: dict | None = None
 
     @property
     def map_members(self):
