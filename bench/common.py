@@ -1,5 +1,6 @@
 """What every measurement module of the harness shares: results, timing, plain SQL reads, the test client."""
 
+import contextlib
 import gc
 import io
 import statistics
@@ -91,6 +92,16 @@ def bench_client():
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextlib.contextmanager
+def page_cache_off():
+    """Every page rendered (metrics/web/page_cache.py off): what the first request after new data costs, and
+    what the query counts and the scaling measure."""
+    from django.test.utils import override_settings
+
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        yield
 
 
 def get_page(client, url):

@@ -55,7 +55,7 @@ user.groups.add(*Group.objects.filter(name__in=["Viewer", "Analyst"]))
 UserScope.objects.update_or_create(user=user, defaults={"whole_state": True})  # without a scope: sees nothing
 store = SessionStore()
 store[SESSION_KEY] = str(user.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[BACKEND_SESSION_KEY] = "legislators.access.ScopedModelBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()
 store.create()
 print("SESSION", store.session_key)

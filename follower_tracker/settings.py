@@ -135,7 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the user's scope and permissions read in fewer queries (legislators.access).
+    "legislators.access.ScopedModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "metrics:overview"
@@ -434,6 +435,8 @@ API_THROTTLE_REDIS_URL = env_str(
 # its key might not see); a poll's batch, an audited write or a new member changes its key.
 CACHE_URL = env_str("CACHE_URL", env_str("REDIS_URL", ""))
 CHART_CACHE_SECONDS = env_int("CHART_CACHE_SECONDS", 900, minimum=0)
+# Rendered pages (metrics/web/page_cache.py) under the same rule: a new data version is a new key; 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 900, minimum=0)
 CACHES = {
     "default": (
         {

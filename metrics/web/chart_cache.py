@@ -37,10 +37,11 @@ KEY_VERSION = 1  # bump when a figure's shape changes, so no process reads an ol
 class ChartCache:
     """The figures of one request: the data version is read once, on the first figure asked for."""
 
-    def __init__(self, *, user, filters):
+    def __init__(self, *, user, filters, version=None):
+        """``version``: the data version's fingerprint when the request has read it already (the page cache)."""
         self.scope = scope_key(user)
         self.filters = filters
-        self._version = None
+        self._version = version
 
     def key(self, name, filters):
         if self._version is None:

@@ -33,6 +33,7 @@ from .chart_cache import ChartCache
 from .forms import CountEntryForm
 from .map_chart import legend as map_legend
 from .map_chart import seat_map_figure, seat_map_script
+from .page_cache import PageCache
 from .progress_chart import progress_chart
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,9 @@ def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIE
 @login_required
 @dashboard_required
 def overview(request):
+    cached = PageCache(request, "overview")
+    if cached.kept:
+        return cached.render("metrics/overview.html")
     form, error = _filters(request)
     if error:
         return error
@@ -135,7 +139,7 @@ def overview(request):
     )
     context = _table_context(request, form, table)
     context["summary"] = table.standings.summary()
-    kept = ChartCache(user=request.user, filters=form.selector_kwargs())
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs(), version=cached.version)
     context["distribution"] = kept.figure(
         "distribution", lambda: charts.distribution_chart(table.standings.map_members, table.standings.target)
     )
@@ -146,7 +150,7 @@ def overview(request):
     )
     place = {name: form.cleaned_data[name].pk for name in ("division", "district") if form.cleaned_data.get(name)}
     context.update(_map_context(request, table.standings, kept, page="overview", **place))
-    return render(request, "metrics/overview.html", context)
+    return cached.render("metrics/overview.html", context)
 
 
 PROGRESS_WEEKS = 26
@@ -167,6 +171,9 @@ def _weekly_progress(request, form, day):
 @login_required
 @dashboard_required
 def stagnant(request):
+    cached = PageCache(request, "stagnant")
+    if cached.kept:
+        return cached.render("metrics/stagnant.html")
     form, error = _filters(request)
     if error:
         return error
@@ -182,12 +189,15 @@ def stagnant(request):
     )
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name != "status"]
     context = _table_context(request, form, table, fields=fields, sort=sort)
-    return render(request, "metrics/stagnant.html", context)
+    return cached.render("metrics/stagnant.html", context)
 
 
 @login_required
 @dashboard_required
 def divisions(request):
+    cached = PageCache(request, "divisions")
+    if cached.kept:
+        return cached.render("metrics/divisions.html")
     form, error = _filters(request)
     if error:
         return error
@@ -196,9 +206,8 @@ def divisions(request):
         return error
     page = pages.rollup_page(scope_user=request.user, filters=form.selector_kwargs(), sort=ordering["rollup_sort"])
     target = page.standings.target
-    kept = ChartCache(user=request.user, filters=form.selector_kwargs())
-    return render(
-        request,
+    kept = ChartCache(user=request.user, filters=form.selector_kwargs(), version=cached.version)
+    return cached.render(
         "metrics/divisions.html",
         {
             "form": form,
@@ -216,6 +225,9 @@ def divisions(request):
 @login_required
 @dashboard_required
 def division_detail(request, pk):
+    cached = PageCache(request, "division")  # kept only for a division the user's scope shows (a 200)
+    if cached.kept:
+        return cached.render("metrics/division_detail.html")
     division = get_object_or_404(visible_divisions(user=request.user), pk=pk)
     form, error = _filters(request)
     if error:
@@ -225,10 +237,9 @@ def division_detail(request, pk):
         return error
     filters = form.selector_kwargs() | {"division": division.pk, "district": None}
     page = pages.rollup_page(scope_user=request.user, filters=filters, sort=ordering["rollup_sort"])
-    kept = ChartCache(user=request.user, filters=filters)
+    kept = ChartCache(user=request.user, filters=filters, version=cached.version)
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
-    return render(
-        request,
+    return cached.render(
         "metrics/division_detail.html",
         {
             "form": form,
@@ -248,6 +259,9 @@ def division_detail(request, pk):
 @login_required
 @dashboard_required
 def district_detail(request, pk):
+    cached = PageCache(request, "district")
+    if cached.kept:
+        return cached.render("metrics/district_detail.html")
     district = get_object_or_404(visible_districts(user=request.user), pk=pk)
     form, error = _filters(request)
     if error:
@@ -262,17 +276,24 @@ def district_detail(request, pk):
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     context = _table_context(request, form, table, fields=fields)
     context["district"] = district
-    kept = ChartCache(user=request.user, filters=form.selector_kwargs() | {"district": district.pk, "division": None})
+    kept = ChartCache(
+        user=request.user,
+        filters=form.selector_kwargs() | {"district": district.pk, "division": None},
+        version=cached.version,
+    )
     context["distribution"] = kept.figure(
         "distribution", lambda: charts.distribution_chart(table.standings.map_members, table.standings.target)
     )
     context.update(_map_context(request, table.standings, kept, page="district", district=district.pk))
-    return render(request, "metrics/district_detail.html", context)
+    return cached.render("metrics/district_detail.html", context)
 
 
 @login_required
 @dashboard_required
 def member_detail(request, pk):
+    cached = PageCache(request, "member")
+    if cached.kept:
+        return cached.render("metrics/member_detail.html")
     form, error = _filters(request)
     if error:
         return error
@@ -285,8 +306,7 @@ def member_detail(request, pk):
     if page is None:
         raise Http404(_("No such member."))
     local = local_shares(members=[page.standing], day=page.day)[page.standing.id] if page.standing else None
-    return render(
-        request,
+    return cached.render(
         "metrics/member_detail.html",
         {
             "form": form,
@@ -295,9 +315,9 @@ def member_detail(request, pk):
             "legislator": page.legislator,
             "standing": page.standing,
             # The member's history chart (up to three years of days, five lines): drawn once per data version.
-            "chart": ChartCache(user=request.user, filters={"member": page.legislator.pk, "day": page.day}).figure(
-                "history", lambda: charts.history_chart(page)
-            ),
+            "chart": ChartCache(
+                user=request.user, filters={"member": page.legislator.pk, "day": page.day}, version=cached.version
+            ).figure("history", lambda: charts.history_chart(page)),
             "local": local,
         },
     )
@@ -308,14 +328,16 @@ def member_detail(request, pk):
 def constituency_detail(request, pk):
     """A seat: its electorate over time, the sitting member and the aspirants against the same electors, and
     its history of members (404 outside the user's scope)."""
+    cached = PageCache(request, "seat")
+    if cached.kept:
+        return cached.render("metrics/constituency_detail.html")
     form, error = _filters(request)
     if error:
         return error
     page = seat_page(constituency_id=pk, scope_user=request.user, day=form.cleaned_data.get("date"))
     if page is None:
         raise Http404(_("No such constituency."))
-    return render(
-        request,
+    return cached.render(
         "metrics/constituency_detail.html",
         {
             "form": form,

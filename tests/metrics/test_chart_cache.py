@@ -19,6 +19,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def every_page_renders(settings):
+    """The charts' own cache, under every page that renders: the page cache (which would serve a repeated page
+    whole, charts included) is off here; tests/metrics/test_page_cache.py checks it."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def built(monkeypatch):
     """How many times the distribution figure was built (the real function still runs)."""

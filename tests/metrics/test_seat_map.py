@@ -251,7 +251,10 @@ def queries_of(client, url, params=None):
     return response, [query["sql"] for query in queries.captured_queries]
 
 
-def test_a_second_request_reads_the_map_from_the_cache_without_its_queries(client, world, selector_runs):
+def test_a_second_request_reads_the_map_from_the_cache_without_its_queries(client, world, selector_runs, settings):
+    # The map's own cache, under every page that renders (the page cache, which would serve the whole second
+    # page, is off here: tests/metrics/test_page_cache.py checks it).
+    settings.PAGE_CACHE_SECONDS = 0
     north = world["places"][0]
     client.force_login(factories.user("viewer", "Viewer"))
     url = reverse("metrics:division", args=[north.pk])

@@ -145,3 +145,29 @@ def percent_of_one(value):
     if value is None:
         return _("n/a")
     return f"{value * 100:.1f}%"
+
+
+class PagePartNode(template.Node):
+    """``{% page_part "name" %}...{% end_page_part %}``: a part of the page the page cache keeps
+    (metrics.web.page_cache). Without a page cache in the context (a page that is not cached) it
+    simply renders what it encloses."""
+
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        kept = context.get("page_cache")
+        if kept is None:
+            return self.nodelist.render(context)
+        return mark_safe(kept.part(self.name, lambda: self.nodelist.render(context)))  # noqa: S308 (rendered here)
+
+
+@register.tag(name="page_part")
+def page_part(parser, token):
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "'\"" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Usage: {% page_part "name" %}...{% end_page_part %}')
+    nodelist = parser.parse(("end_page_part",))
+    parser.delete_first_token()
+    return PagePartNode(bits[1][1:-1], nodelist)
