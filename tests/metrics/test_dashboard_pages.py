@@ -311,6 +311,18 @@ def test_freshness_shows_runs_stale_and_problem_accounts_and_members_without_one
     assert "Suspended" in content and "Never polled." in content
 
 
+def test_freshness_says_how_long_ago_in_the_pages_language(client, analyst, state):
+    for account in (state["people"]["Dev Sea"].accounts.get(), state["people"]["Asha Meets"].accounts.first()):
+        account.last_success_at = timezone.now() - timedelta(days=9, hours=2)
+        account.save()
+    client.force_login(analyst)
+    english = client.get(reverse("metrics:freshness")).content.decode().replace("\xa0", " ")  # no-break spaces
+    assert "(1 week, 2 days)" in english
+    client.cookies["django_language"] = "hi"
+    hindi = client.get(reverse("metrics:freshness")).content.decode().replace("\xa0", " ")
+    assert "(1 सप्ताह, 2 दिन)" in hindi and "week" not in hindi
+
+
 def test_flags_mark_inactive_stale_spikes_and_not_found_accounts(viewer_client, state):
     person = factories.legislator(
         name="Flag Member", constituency_=factories.constituency(state["lake"], electors=100_000)
