@@ -182,6 +182,9 @@ if STATIC_HASHED:
 
 # Production hardening (all inactive under DEBUG so runserver works on http).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Sessions read from the default cache, kept in the database (follower_tracker/sessions.py): no session
+# query on every page; a cache outage falls back to the database.
+SESSION_ENGINE = "follower_tracker.sessions"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True

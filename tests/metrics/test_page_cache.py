@@ -20,7 +20,7 @@ from metrics.web import charts
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-HIT_QUERIES = 4  # the session, the user with their scope, their permissions, the data version
+HIT_QUERIES = 3  # the user with their scope, their permissions, the data version (the session is in the cache)
 
 
 @pytest.fixture
