@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from legislators.models import Aspirant, Platform, Term
+from legislators.models import Aspirant, Platform, SocialAccount, Term
+from metrics.models import DailyStanding
+from metrics.standings import daily
+from metrics.standings import seat as seat_module
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -238,17 +241,10 @@ def test_the_roll_chart_rings_the_roll_in_force_and_carries_it_to_the_day():
 
 
 def _seat_page(seat, reader, day=None):
-    from metrics.standings.seat import seat_page
-
-    return seat_page(constituency_id=seat.pk, scope_user=reader, day=day)
+    return seat_module.seat_page(constituency_id=seat.pk, scope_user=reader, day=day)
 
 
 def test_the_aspirants_figures_are_the_same_read_from_the_standings_table_and_worked_out_live(seat_state, monkeypatch):
-    from metrics.models import DailyStanding
-    from metrics.standings import daily, seat
-
-    from legislators.models import SocialAccount
-
     seat_place = seat_state["seat"]
     # An older count of the first aspirant's X: 4,000 followers 120 days ago (with its later counts, unchanged).
     x_account = SocialAccount.objects.get(legislator=seat_state["first"], platform=Platform.X)
@@ -260,7 +256,7 @@ def test_the_aspirants_figures_are_the_same_read_from_the_standings_table_and_wo
     daily.standings_rebuild()
     assert DailyStanding.objects.filter(aspirant=True, day=TODAY, constituency=seat_place).count() == 2
     # Now read from the table: the live computation is not called.
-    monkeypatch.setattr(seat, "live_aspirants", lambda **kwargs: pytest.fail("worked out live"))
+    monkeypatch.setattr(seat_module, "live_aspirants", lambda **kwargs: pytest.fail("worked out live"))
     for day in days:
         stored_page, live_page = _seat_page(seat_place, reader, day), live_pages[day]
         assert stored_page.aspirants == live_page.aspirants, day
@@ -280,8 +276,6 @@ def test_the_aspirants_figures_are_the_same_read_from_the_standings_table_and_wo
 
 
 def test_queries_do_not_grow_with_aspirants_read_from_the_standings_table(client, seat_state):
-    from metrics.standings import daily
-
     viewer = factories.user("viewer", "Viewer")
     seat = seat_state["seat"]
     live = _queries(client, viewer, seat)

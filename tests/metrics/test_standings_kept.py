@@ -306,3 +306,29 @@ def test_a_stored_read_is_two_queries_and_a_new_day_reads_live_until_a_poll_fill
     daily.settle(today=tomorrow)
     assert DailyStanding.objects.filter(day=tomorrow, aspirant=False).count() == 3
     assert DailyStanding.objects.filter(day=tomorrow, aspirant=True).count() == 2  # Hopeful and the Chief
+
+
+def test_the_member_figures_leave_the_aspirants_rows_out(assembly, client, analyst, editor):
+    """Every member figure (the standings, their summary, the exports, the progress over time) is the same
+    with the aspirants' rows in the table and with them deleted."""
+    from metrics.reports.tables import build
+    from metrics.reports.writers import csv_bytes
+    from metrics.standings import progress
+
+    keep_through_a_season(assembly, client, analyst, editor)
+    today = assembly["today"]
+
+    def figures():
+        standings = engine.standings(day=today - timedelta(days=3))
+        return (
+            standings.members,
+            standings.summary(),
+            [csv_bytes(build(kind, {})) for kind in ("standings", "rollup", "progress", "growth")],
+            progress.progress(period="day", group="party"),
+        )
+
+    assert daily.ready_for(today)[0]
+    with_aspirants = figures()
+    assert DailyStanding.objects.filter(aspirant=True).delete()[0] == 51 + 21 + 66
+    assert with_aspirants == figures()
+    assert len(with_aspirants[0]) == 3 and with_aspirants[3][-1].tracked == 2  # RED and BLUE per day
