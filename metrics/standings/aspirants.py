@@ -17,15 +17,14 @@ from collections import namedtuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q
 
-from legislators.models import Aspirant, Legislator
+from legislators.models import Legislator
 from legislators.rolls import electors_in_force_expression
 from metrics.models import DailyStanding
 
 from . import stored
 from .engine_sql import TOTAL_COLUMNS, account_totals_sql
-from .live import _member_standing, today
+from .live import _member_standing, aspirants_queryset, today
 
 # An aspiration's row under the names of the live engine's member row (live.MEMBER_FIELDS): the person,
 # the aspiration's party and the seat sought with its place. Role and portfolio are a member's only ("").
@@ -50,10 +49,8 @@ ASPIRANT_FIELDS = {
 
 
 def aspirations_on(*, day, constituency_id=None, person_ids=None):
-    """The aspirations covering ``day`` (of one seat, of some people), as ``live.aspirants_queryset`` selects."""
-    aspirations = Aspirant.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
-    if constituency_id is not None:
-        aspirations = aspirations.filter(constituency_id=constituency_id)
+    """The aspirations covering ``day`` (``live.aspirants_queryset``), of one seat, of some people."""
+    aspirations = aspirants_queryset(day=day, constituency=constituency_id).select_related(None)
     if person_ids is not None:
         aspirations = aspirations.filter(legislator_id__in=person_ids)
     return aspirations

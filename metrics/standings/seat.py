@@ -181,9 +181,10 @@ def _aspirants(seat, day, target, *, ready):
     aspirations = list(aspirants_queryset(day=day, constituency=seat))
     if not aspirations:
         return []
-    if ready:
-        figures = stored_aspirants(day=day, target=target, constituency_id=seat.pk)
-    else:
+    figures = stored_aspirants(day=day, target=target, constituency_id=seat.pk) if ready else None
+    if figures is None or {f.id for f in figures} != {a.legislator_id for a in aspirations}:
+        # Not stored, or an aspiration written without its change mark (not through the services or the
+        # admin): worked out live.
         figures = live_aspirants(day=day, target=target, constituency_id=seat.pk)
     by_person = {standing.id: standing for standing in figures}
     return [

@@ -290,3 +290,17 @@ def test_queries_do_not_grow_with_aspirants_read_from_the_standings_table(client
     html = _page(client, viewer, seat).content.decode()
     assert len(re.findall(r'data-kind="aspirant"', html)) == 7
     assert _queries(client, viewer, seat) == stored == live
+
+
+def test_an_aspiration_written_without_its_change_mark_is_worked_out_live(seat_state):
+    """An aspiration saved straight to the database (not through the services or the admin, so no row kept for
+    it): the page still measures it, live, as it does every aspirant then."""
+    daily.standings_rebuild()
+    reader = factories.user("reader", "Viewer")
+    late = factories.person("Late Aspirant")
+    _counted(late, Platform.X, 2_000, 5_000)  # 5,000 / 2,50,000 = 2.00%
+    Aspirant.objects.create(legislator=late, constituency=seat_state["seat"], start=days_ago(3))
+    assert daily.ready_for(TODAY)[0]
+    page = _seat_page(seat_state["seat"], reader)
+    shares = {a.name: a.share for a in page.aspirants}
+    assert shares == {"Asha Aspirant": 2.8, "Late Aspirant": 2.0, "Bala Aspirant": 0.96}
