@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib import admin
 
-from .models import AuditEntry, ChangeMark, ChangeSource, Term
+from .models import Aspirant, AuditEntry, ChangeMark, ChangeSource, Term
 
 
 def jsonable(value):
@@ -179,19 +179,22 @@ def _earliest(*days):
 
 
 def _members_of_seats(seat_ids):
-    return set(Term.objects.filter(constituency_id__in=seat_ids).values_list("legislator_id", flat=True))
+    """The people who held the seats or sought them (aspirants: measured against the seat's electors too)."""
+    members = Term.objects.filter(constituency_id__in=seat_ids).values_list("legislator_id", flat=True)
+    aspirants = Aspirant.objects.filter(constituency_id__in=seat_ids).values_list("legislator_id", flat=True)
+    return set(members.order_by().union(aspirants.order_by()))
 
 
 def changes_mark_record(instance, *, initial=None):
     """The marks of a record saved or deleted through the admin (``initial``: the form's values before).
 
-    Terms, appointments: the member from the earlier start (before or after the edit); accounts and
-    people: the member, every day; voter rolls and seats: the members who held the seat, every day;
+    Terms, appointments, aspirations: the person from the earlier start (before or after the edit); accounts
+    and people: the person, every day; voter rolls and seats: the people who held or sought the seat, every day;
     a district: everyone (its division is kept on the rows); a target: everyone from the earlier day.
     Names are read at display time: renaming marks nothing that needs it."""
     initial = initial or {}
     label = model_label(instance)
-    if label in ("legislators.term", "legislators.appointment"):
+    if label in ("legislators.term", "legislators.appointment", "legislators.aspirant"):
         people = {instance.legislator_id, initial.get("legislator")}
         changes_mark_days(dict.fromkeys(people, _earliest(instance.start, initial.get("start"))))
     elif label == "legislators.socialaccount":

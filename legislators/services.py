@@ -354,10 +354,13 @@ def overlapping_appointments(*, legislator_id, start, end):
 def aspirant_record(
     *, legislator, constituency, start, party=None, end=None, note="", user=None, change_source=ChangeSource.ADMIN
 ):
-    """Record a person as an aspirant for a seat from ``start`` (counted apart from the members)."""
+    """Record a person as an aspirant for a seat from ``start`` (counted apart from the members; the standings
+    table keeps the person's aspirant rows from ``start``)."""
     with transaction.atomic():
-        return _record(
+        aspirant = _record(
             Aspirant(legislator=legislator, constituency=constituency, party=party, start=start, end=end, note=note),
             source=change_source,
             user=user,
         )
+        changes_mark(legislator_ids=[legislator.pk], since=start)
+        return aspirant

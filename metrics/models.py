@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -322,7 +323,8 @@ class ApiToken(models.Model):
 
 
 class DailyStanding(models.Model):
-    """One member's standing on one day, as the standings engine worked it out.
+    """One member's standing on one day, as the standings engine worked it out; or (``aspirant``) one
+    aspirant's standing against the seat sought, measured as a member's is against that seat's electors.
 
     The arithmetic stays in ``metrics.arithmetic`` and the engine; this table
     only stores the engine's results so pages, exports and the party's
@@ -330,6 +332,11 @@ class DailyStanding(models.Model):
     ``metrics.standings.daily`` (rebuilt by ``manage.py rebuild_standings``,
     kept in the same transaction as the counts, terms, rolls and targets that
     change it). Ids, not names: a row is read joined to today's names.
+
+    The row key: a member's row is (member, day) among the member rows; an
+    aspirant's is (day, seat, person) among the aspirant rows (a person may
+    hold one seat and seek another, or seek two, on the same day). Every
+    reader of members' figures reads ``aspirant=False`` rows only.
     """
 
     member = models.ForeignKey(
@@ -385,8 +392,16 @@ class DailyStanding(models.Model):
         verbose_name = _("daily standing")
         verbose_name_plural = _("daily standings")
         constraints = [
-            # Also the index of "one member's days" (a member's trend).
-            models.UniqueConstraint(fields=["member", "day"], name="daily_standing_one_per_member_day"),
+            # Also the index of "one member's days" (a member's trend); members' rows only.
+            models.UniqueConstraint(
+                fields=["member", "day"], condition=Q(aspirant=False), name="daily_standing_one_per_member_day"
+            ),
+            # An aspirant's row per seat sought and day; also the index of "a seat's aspirants on a day".
+            models.UniqueConstraint(
+                fields=["day", "constituency", "member"],
+                condition=Q(aspirant=True),
+                name="daily_standing_one_per_aspirant_seat_day",
+            ),
         ]
         indexes = [
             # "One day's rows, sorted by share", filtered by division, district or status;

@@ -22,8 +22,15 @@ Settles take turns (a transaction-level advisory lock on PostgreSQL; SQLite
 writes one at a time anyway): a settle computes after the counts committed
 before it, and a change committed after it settles its own marks.
 
-Queries per day written: the live engine's two, one DELETE and one insert
-(COPY on PostgreSQL), whatever the number of members.
+Aspirants (``aspirants``: a person recorded against a seat not held) are
+kept beside the members, a row per seat sought per day (``aspirant`` set),
+written and marked as a member's are: a mark of a person rewrites the
+person's member rows and aspirant rows.
+
+Queries per day written: the target in force, the live engine's query and
+the aspirants' one, then one DELETE (two for marked people: members' and
+aspirants' rows) and one insert (COPY on PostgreSQL), whatever the number of
+members and aspirants.
 """
 
 import io
@@ -37,7 +44,7 @@ from follower_tracker.db import analyse_tables
 from legislators.models import ChangeMark
 from metrics.models import DailyStanding, FollowerSnapshot, Target
 
-from . import live
+from . import aspirants, live
 from .engine_sql import GROWTH_WINDOWS, PLATFORMS
 
 COLUMNS = [field.column for field in DailyStanding._meta.concrete_fields if field.name != "id"]
@@ -174,7 +181,7 @@ def write_days(first, last, *, member_ids=None):
         if not member_ids:
             return 0
         stored = stored.filter(member_id__in=member_ids)
-    stored.delete()  # nothing refers to the rows: one DELETE
+    _delete(stored, member_ids)
     written = 0
     for day in _days(first, last):
         rows = day_rows(day, member_ids=member_ids)
@@ -184,11 +191,37 @@ def write_days(first, last, *, member_ids=None):
 
 
 def day_rows(day, *, member_ids=None):
-    """The rows (tuples in COLUMNS order, by member) of ``member_ids`` (None: everyone) on ``day`` (live engine)."""
+    """The rows (tuples in COLUMNS order, by member) of ``member_ids`` (None: everyone) on ``day`` (live engine),
+    then their aspirant rows (``aspirant_day_rows``)."""
+    target = live.target_in_force(day=day)
     return sorted(
         tuple(map(standing_values(member, day).__getitem__, COLUMNS))
-        for member in live.live_standings(day=day, member_ids=member_ids).members
-    )
+        for member in live.live_standings(day=day, member_ids=member_ids, target=target).members
+    ) + aspirant_day_rows(day, person_ids=member_ids, target=target)
+
+
+# --- Aspirant rows: one per aspiration covering the day (the seat sought's electors), ``aspirant`` set ---------
+
+
+def aspirant_day_rows(day, *, person_ids=None, target):
+    """The aspirant rows (tuples in COLUMNS order, by person then seat) of ``person_ids`` (None: every
+    aspirant) on ``day``: one query (``aspirants.live_aspirants``)."""
+    rows = []
+    for standing in aspirants.live_aspirants(day=day, target=target, person_ids=person_ids):
+        values = standing_values(standing, day)
+        values["aspirant"] = True
+        rows.append(tuple(map(values.__getitem__, COLUMNS)))
+    return rows
+
+
+def _delete(stored, member_ids):
+    """Delete the stored rows (nothing refers to them): one DELETE of a range of days for everyone; for some
+    people, their member rows and their aspirant rows apart, each through its own key's index."""
+    if member_ids is None:
+        stored.delete()
+        return
+    stored.filter(aspirant=False).delete()
+    stored.filter(aspirant=True).delete()
 
 
 def _rows_ahead(days):

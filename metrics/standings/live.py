@@ -280,8 +280,8 @@ def members_queryset(*, day, scope_user=None, role="", party=None, division=None
 def aspirants_queryset(*, day, constituency=None):
     """The aspirants recorded for a seat on ``day`` (counted apart from the members: never in standings).
 
-    A filter and the constituency page that show them beside the sitting
-    member are still to come (issue 13 leaves them for the dashboard issue).
+    The constituency page shows them beside the sitting member; the standings
+    table keeps their rows apart (``aspirants``, ``DailyStanding.aspirant``).
     """
     aspirants = Aspirant.objects.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
     if constituency is not None:

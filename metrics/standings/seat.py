@@ -2,24 +2,25 @@
 against the same electorate, and the seat's history of members.
 
 A fixed number of queries whatever the number of aspirants, rolls or terms: the seat, its rolls, its
-terms, the standings engine's (the sitting member), the aspirants and one query of the aspirants'
-accounts' totals (the engine's SQL, the same definition of reach and growth as the members'), and the
-local shares of all of them at once (``metrics.audience.local.local_shares``: at most five queries).
+terms, the standings table's state (``daily.ready_for``), the sitting member's standing (the engine's
+one), the aspirations and one query of the aspirants' figures, and the local shares of all of them at
+once (``metrics.audience.local.local_shares``: at most five queries). The figures are read from the
+standings table when it holds the day (the member's row and the aspirants' rows), else worked out live
+(``live``, ``aspirants``: the same arithmetic, so the same Contender values).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
-
 from legislators.access import visible
-from legislators.models import Constituency, Legislator, Term, VoterRoll
+from legislators.models import Constituency, Term, VoterRoll
 from legislators.names import platform_label
 from metrics import arithmetic
 from metrics.audience.local import local_shares
 
-from .engine import NA_REASON_LABELS, PLATFORMS, aspirants_queryset, standings, target_in_force, today
-from .engine_sql import account_totals_sql
+from .aspirants import live_aspirants, stored_aspirants
+from .daily import ready_for
+from .engine import PLATFORMS, aspirants_queryset, standings, today
 
 
 @dataclass
@@ -115,8 +116,9 @@ def seat_page(*, constituency_id, scope_user, day=None):
     electors = in_force.total_electors if in_force else None
     terms = list(Term.objects.filter(constituency=seat).select_related("legislator", "party").order_by("-start"))
     sitting = next((term for term in terms if term.covers(day) and term.legislator.active), None)
-    member, target = _member(sitting, day)
-    aspirants = _aspirants(seat, day, electors, target)
+    state = ready_for(day)  # the standings table holds the day: the member's and aspirants' figures read from it
+    member, target = _member(sitting, day, state)
+    aspirants = _aspirants(seat, day, target, ready=state[0])
     aspirants.sort(key=lambda a: (a.share is None, -(a.share or 0), a.name.lower()))
     _with_local_shares(([member] if member else []) + aspirants, seat=seat, electors=electors, day=day)
     return SeatPage(
@@ -161,95 +163,68 @@ def _roll_rows(rolls, in_force):
     return rows
 
 
-def _member(term, day):
+def _member(term, day, state):
     """(the sitting member's Contender or None, the target in force): the standings engine's numbers."""
     if term is None:
-        return None, target_in_force(day=day)
-    result = standings(day=day, member_ids=[term.legislator_id])
+        return None, state[1]
+    result = standings(day=day, member_ids=[term.legislator_id], state=state)
     if not result.members:
         return None, result.target
     standing = result.members[0]
-    party = term.party
-    return (
-        Contender(
-            kind="member",
-            id=standing.id,
-            name=standing.name,
-            name_hi=standing.name_hi,
-            party=party.short_name if party else "",
-            party_name=party.name if party else "",
-            party_name_hi=getattr(party, "name_hi", "") if party else "",
-            party_colour=party.colour if party else "#777777",
-            since=term.start,
-            followers=dict(standing.followers),
-            accounts=standing.accounts,
-            reach=standing.reach,
-            share=standing.share,
-            status=standing.status,
-            needed=standing.needed,
-            growth_30=standing.growth_30,
-            projection=standing.projection,
-            stagnant=standing.stagnant,
-            slipping=standing.slipping,
-            na_reason_label=str(standing.na_reason_label),
-        ),
-        result.target,
-    )
+    return _contender("member", standing, person=standing, party=term.party, since=term.start), result.target
 
 
-def _aspirants(seat, day, electors, target):
-    """The seat's aspirants on ``day``, each measured against ``electors`` (two queries)."""
+def _aspirants(seat, day, target, *, ready):
+    """The seat's aspirants on ``day``, each measured against the seat's electors (two queries): their
+    figures read from the standings table when it holds the day (``ready``), else worked out live (the same
+    arithmetic: ``aspirants``)."""
     aspirations = list(aspirants_queryset(day=day, constituency=seat))
     if not aspirations:
         return []
-    totals = _account_totals([a.legislator_id for a in aspirations], day)
+    figures = stored_aspirants(day=day, target=target, constituency_id=seat.pk) if ready else None
+    if figures is None or {f.id for f in figures} != {a.legislator_id for a in aspirations}:
+        # Not stored, or an aspiration written without its change mark (not through the services or the
+        # admin): worked out live.
+        figures = live_aspirants(day=day, target=target, constituency_id=seat.pk)
+    by_person = {standing.id: standing for standing in figures}
     return [
-        _aspirant(aspiration, totals.get(aspiration.legislator_id), day, electors, target) for aspiration in aspirations
+        _contender(
+            "aspirant",
+            by_person.get(aspiration.legislator_id),
+            person=aspiration.legislator,
+            party=aspiration.party,
+            since=aspiration.start,
+            note=aspiration.note,
+        )
+        for aspiration in aspirations
     ]
 
 
-def _account_totals(person_ids, day):
-    """{person id: the totals row as a dict} (the engine's columns: reach, growth_30, followers_<platform>...)."""
-    people = Legislator.objects.filter(pk__in=person_ids)
-    sql, params = account_totals_sql(day=day, members=people, platform="", latest_is_current=day >= today())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0].lower() for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return {row["legislator_id"]: row for row in rows}
-
-
-def _aspirant(aspiration, totals, day, electors, target):
-    person, party = aspiration.legislator, aspiration.party
-    totals = totals or {}
-    reach = totals.get("reach")
-    growth_30 = totals.get("growth_30")
-    status, needed = arithmetic.standing(reach, electors, target.percent, target.stretch_percent)
+def _contender(kind, standing, *, person, party, since, note=""):
+    """A Contender from a person's standing (``MemberStanding``, live or stored; None: no figures)."""
     contender = Contender(
-        kind="aspirant",
-        id=person.pk,
+        kind=kind,
+        id=person.id,
         name=person.name,
         name_hi=person.name_hi,
         party=party.short_name if party else "",
         party_name=party.name if party else "",
         party_name_hi=getattr(party, "name_hi", "") if party else "",
         party_colour=party.colour if party else "#777777",
-        since=aspiration.start,
-        note=aspiration.note,
-        followers={p: totals.get(f"followers_{p}") for p in PLATFORMS if totals.get(f"accounts_{p}")},
-        accounts=totals.get("accounts") or 0,
-        reach=reach,
-        status=status,
-        needed=needed,
-        growth_30=growth_30,
-        stagnant=arithmetic.is_stagnant(growth_30),
-        slipping=arithmetic.is_slipping(status=status, growth=growth_30),
+        since=since,
+        note=note,
     )
-    if status != arithmetic.Status.NOT_APPLICABLE:
-        contender.share = arithmetic.share_percent(reach, electors)
-    contender.projection = arithmetic.project_target_date(needed=needed, growth=growth_30, window_days=30, today=day)
-    if not electors:
-        contender.na_reason_label = str(NA_REASON_LABELS["no voter roll"])
-    elif reach is None:
-        contender.na_reason_label = str(NA_REASON_LABELS["no follower count"])
+    if standing is None:
+        return contender
+    contender.followers = dict(standing.followers)
+    contender.accounts = standing.accounts
+    contender.reach = standing.reach
+    contender.share = standing.share
+    contender.status = standing.status
+    contender.needed = standing.needed
+    contender.growth_30 = standing.growth_30
+    contender.projection = standing.projection
+    contender.stagnant = standing.stagnant
+    contender.slipping = standing.slipping
+    contender.na_reason_label = str(standing.na_reason_label)
     return contender

@@ -11,7 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from legislators.models import Aspirant, Platform, Term
+from legislators.models import Aspirant, Platform, SocialAccount, Term
+from metrics.models import DailyStanding
+from metrics.standings import daily
+from metrics.standings import seat as seat_module
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +238,69 @@ def test_the_roll_chart_rings_the_roll_in_force_and_carries_it_to_the_day():
     assert axis["tickvals"][0] <= 200_000 and axis["tickvals"][-1] >= 250_000
     assert "2,00,000" in axis["ticktext"]
     assert roll_chart([], date(2024, 6, 1)) is None
+
+
+def _seat_page(seat, reader, day=None):
+    return seat_module.seat_page(constituency_id=seat.pk, scope_user=reader, day=day)
+
+
+def test_the_aspirants_figures_are_the_same_read_from_the_standings_table_and_worked_out_live(seat_state, monkeypatch):
+    seat_place = seat_state["seat"]
+    # An older count of the first aspirant's X: 4,000 followers 120 days ago (with its later counts, unchanged).
+    x_account = SocialAccount.objects.get(legislator=seat_state["first"], platform=Platform.X)
+    factories.counts(x_account, {days_ago(120): 4_000, days_ago(30): 5_000, TODAY: 6_500})
+    # A day before the second roll (the first roll in force), a past day and today; the table empty: worked out live.
+    reader = factories.user("reader", "Viewer")
+    days = [days_ago(110), days_ago(10), TODAY]
+    live_pages = {day: _seat_page(seat_place, reader, day) for day in days}
+    daily.standings_rebuild()
+    assert DailyStanding.objects.filter(aspirant=True, day=TODAY, constituency=seat_place).count() == 2
+    # Now read from the table: the live computation is not called.
+    monkeypatch.setattr(seat_module, "live_aspirants", lambda **kwargs: pytest.fail("worked out live"))
+    for day in days:
+        stored_page, live_page = _seat_page(seat_place, reader, day), live_pages[day]
+        assert stored_page.aspirants == live_page.aspirants, day
+        assert stored_page.member == live_page.member, day
+        assert stored_page.electors == live_page.electors
+    today_page = live_pages[TODAY]
+    first = next(a for a in today_page.aspirants if a.id == seat_state["first"].pk)
+    assert (first.reach, first.share, first.needed, first.growth_30) == (7_000, 2.8, 5_500, 1_500)
+    # 110 days ago: 4,000 followers (X only: no Instagram count yet) against the first roll's 2,00,000.
+    earlier = next(a for a in live_pages[days_ago(110)].aspirants if a.id == seat_state["first"].pk)
+    assert (earlier.reach, earlier.share, earlier.needed, earlier.followers) == (
+        4_000,
+        2.0,
+        6_000,
+        {"x": 4_000, "instagram": None},
+    )
+
+
+def test_queries_do_not_grow_with_aspirants_read_from_the_standings_table(client, seat_state):
+    viewer = factories.user("viewer", "Viewer")
+    seat = seat_state["seat"]
+    live = _queries(client, viewer, seat)
+    daily.standings_rebuild()
+    stored = _queries(client, viewer, seat)
+    bsp = factories.party("BSP")
+    for index in range(5):
+        person = factories.person(f"More Aspirant {index}")
+        _counted(person, Platform.X, 1_000 + index, 1_100 + index)
+        Aspirant.objects.create(legislator=person, constituency=seat, party=bsp, start=days_ago(20))
+    daily.standings_rebuild()
+    html = _page(client, viewer, seat).content.decode()
+    assert len(re.findall(r'data-kind="aspirant"', html)) == 7
+    assert _queries(client, viewer, seat) == stored == live
+
+
+def test_an_aspiration_written_without_its_change_mark_is_worked_out_live(seat_state):
+    """An aspiration saved straight to the database (not through the services or the admin, so no row kept for
+    it): the page still measures it, live, as it does every aspirant then."""
+    daily.standings_rebuild()
+    reader = factories.user("reader", "Viewer")
+    late = factories.person("Late Aspirant")
+    _counted(late, Platform.X, 2_000, 5_000)  # 5,000 / 2,50,000 = 2.00%
+    Aspirant.objects.create(legislator=late, constituency=seat_state["seat"], start=days_ago(3))
+    assert daily.ready_for(TODAY)[0]
+    page = _seat_page(seat_state["seat"], reader)
+    shares = {a.name: a.share for a in page.aspirants}
+    assert shares == {"Asha Aspirant": 2.8, "Late Aspirant": 2.0, "Bala Aspirant": 0.96}
