@@ -178,7 +178,7 @@ def _earliest(*days):
     return min(known) if known else None
 
 
-def _members_of_seats(seat_ids):
+def people_of_seats(seat_ids):
     """The people who held the seats or sought them (aspirants: measured against the seat's electors too)."""
     members = Term.objects.filter(constituency_id__in=seat_ids).values_list("legislator_id", flat=True)
     aspirants = Aspirant.objects.filter(constituency_id__in=seat_ids).values_list("legislator_id", flat=True)
@@ -202,9 +202,9 @@ def changes_mark_record(instance, *, initial=None):
     elif label == "legislators.legislator":
         changes_mark(legislator_ids=[instance.pk])
     elif label == "legislators.voterroll":
-        changes_mark(legislator_ids=_members_of_seats({instance.constituency_id, initial.get("constituency")}))
+        changes_mark(legislator_ids=people_of_seats({instance.constituency_id, initial.get("constituency")}))
     elif label == "legislators.constituency":
-        changes_mark(legislator_ids=_members_of_seats({instance.pk}))
+        changes_mark(legislator_ids=people_of_seats({instance.pk}))
     elif label == "legislators.district":
         changes_mark()
     elif label == "metrics.target":

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from follower_tracker.db import analyse_tables
-from legislators.audit import audit_entry, changes_mark
+from legislators.audit import audit_entry, changes_mark, people_of_seats
 from legislators.models import (
     Appointment,
     AuditEntry,
@@ -370,23 +370,35 @@ def _write_plan(plan, *, batch, user):
     AuditEntry.objects.bulk_create(writer.entries, batch_size=2000)
     people = _people_of(plan, writer.resolve)
     legislators_refresh_current(ids=people)
-    _mark_changes(writer.written, people)
+    _mark_changes(plan, writer, people)
     # The first user after the import gets the plans of a settled database (after the commit).
     analyse_tables(*writer.written)
 
 
-# Written records that change every member's standings (a seat's roll, a seat's or a district's place).
-_EVERYONE_CHANGED = {"legislators.voterroll", "legislators.constituency", "legislators.district"}
-
-
-def _mark_changes(written, people):
-    """The change marks of what was written besides counts (counts mark their members themselves):
-    the people written, every day; voter rolls and places, everyone, every day."""
-    labels = {model._meta.label_lower for model in written}
-    if labels & _EVERYONE_CHANGED:
-        changes_mark()
-    elif labels - {"metrics.followersnapshot"}:
-        changes_mark(legislator_ids=people)
+def _mark_changes(plan, writer, people):
+    """The change marks of what was written besides counts (counts mark their people themselves): the people
+    written, every day; for a voter roll or a seat written, the people who held or sought the seat, every day
+    (a roll changes their denominator, a seat its district); for a district moved to another division, the
+    people of its seats. Never everyone for a few rows: one corrected roll re-keeps one seat's rows, not the
+    state's three years."""
+    written = {change.model: [] for change in plan.changes if change.action in ("create", "update")}
+    for change in plan.changes:
+        if change.action in ("create", "update"):
+            written[change.model].append(change)
+    seats = set()
+    for change in written.get("legislators.voterroll", []):
+        seats.add(writer.resolve(change.values.get("constituency")))
+        if "constituency" in change.diff:  # a roll moved to another seat: the old seat's people too
+            seats.add(writer.resolve(change.diff["constituency"][0]))
+    seats |= {change.existing_id for change in written.get("legislators.constituency", []) if change.action == "update"}
+    moved = [change.existing_id for change in written.get("legislators.district", []) if change.action == "update"]
+    if moved:
+        seats |= set(Constituency.objects.filter(district_id__in=moved).values_list("pk", flat=True))
+    seats.discard(None)
+    marked = set(people) if set(written) - {"metrics.followersnapshot"} else set()
+    marked |= people_of_seats(seats) if seats else set()
+    if marked:
+        changes_mark(legislator_ids=marked)
 
 
 def _is_reference(value):
