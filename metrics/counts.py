@@ -137,6 +137,8 @@ def _mark_members(rows):
 def _stored_counts(rows, *, by_hand, now):
     """{(account_id, day): StoredCount} of the stored rows this write must respect or report on (locked)."""
     account_ids = {row.account_id for row in rows}
+    if connection.vendor == "postgresql" and not by_hand:
+        return _stored_counts_postgresql(rows, account_ids, now=now)
     stored = FollowerSnapshot.objects.select_for_update().filter(day__in={row.day for row in rows})
     if len(account_ids) <= LARGEST_ACCOUNT_FILTER:
         stored = stored.filter(account_id__in=account_ids)
@@ -151,6 +153,30 @@ def _stored_counts(rows, *, by_hand, now):
         )
         if (account_id, day) in wanted
     }
+
+
+def _stored_counts_postgresql(rows, account_ids, *, now):
+    """``_stored_counts`` of a poll on PostgreSQL: the ids and days as two array parameters (the ORM
+    spends ~10 ms building a 20,000-placeholder IN list that PostgreSQL reads as one array anyway)."""
+    wanted = {(row.account_id, row.day) for row in rows}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, account_id, day, followers, source, fetched_at FROM {quote(FollowerSnapshot._meta.db_table)}"
+            " WHERE day = ANY(%s::date[]) AND account_id = ANY(%s::bigint[])"
+            " AND (fetched_at > %s OR source = ANY(%s::text[])) FOR UPDATE",
+            [
+                sorted({row.day for row in rows}),
+                "{" + ",".join(str(int(pk)) for pk in account_ids) + "}",
+                now,
+                [str(source) for source in BY_HAND],
+            ],
+        )
+        return {
+            (account_id, day): StoredCount(pk, followers, stored_source, fetched_at)
+            for pk, account_id, day, followers, stored_source, fetched_at in cursor.fetchall()
+            if (account_id, day) in wanted
+        }
 
 
 def _write_history(rows, *, source, now, evidence_url, evidence_urls):
