@@ -37,7 +37,7 @@ from follower_tracker.db import analyse_tables
 from legislators.models import ChangeMark
 from metrics.models import DailyStanding, FollowerSnapshot, Target
 
-from . import live
+from . import daily_sql, live
 from .engine_sql import GROWTH_WINDOWS, PLATFORMS
 
 COLUMNS = [field.column for field in DailyStanding._meta.concrete_fields if field.name != "id"]
@@ -177,17 +177,21 @@ def write_days(first, last, *, member_ids=None):
     stored.delete()  # nothing refers to the rows: one DELETE
     written = 0
     for day in _days(first, last):
-        rows = day_rows(day, member_ids=member_ids)
+        target = live.target_in_force(day=day)
+        if daily_sql.usable(target):  # PostgreSQL: one INSERT ... SELECT, no row built in Python
+            written += daily_sql.insert_day(day, columns=COLUMNS, member_ids=member_ids, target=target)
+            continue
+        rows = day_rows(day, member_ids=member_ids, target=target)
         _insert(rows)
         written += len(rows)
     return written
 
 
-def day_rows(day, *, member_ids=None):
+def day_rows(day, *, member_ids=None, target=None):
     """The rows (tuples in COLUMNS order, by member) of ``member_ids`` (None: everyone) on ``day`` (live engine)."""
     return sorted(
         tuple(map(standing_values(member, day).__getitem__, COLUMNS))
-        for member in live.live_standings(day=day, member_ids=member_ids).members
+        for member in live.live_standings(day=day, member_ids=member_ids, target=target).members
     )
 
 

@@ -312,6 +312,51 @@ def live_standings(
     """
     day = day or today()
     target = target or target_in_force(day=day)
+    try:
+        sql, params = live_query(
+            day=day,
+            scope_user=scope_user,
+            role=role,
+            party=party,
+            division=division,
+            district=district,
+            search=search,
+            member_ids=member_ids,
+            platform=platform,
+            growth_since=growth_since,
+        )
+    except EmptyResultSet:  # the filters match no one (an empty id list, an empty scope): no query
+        return Standings(day=day, target=target, members=[], platform=platform)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row_type = namedtuple("MemberRow", [column[0].lower() for column in cursor.description])
+        rows = [row_type._make(row) for row in cursor.fetchall()]
+    # Translated once per call, not once per member.
+    role_labels = {value: str(label) for value, label in Role.choices}
+    result = [_member_standing(row, day=day, target=target, role_labels=role_labels) for row in rows]
+    if status:
+        result = [m for m in result if matches_status(m, status)]
+    return Standings(day=day, target=target, members=result, platform=platform)
+
+
+def live_query(
+    *,
+    day,
+    scope_user=None,
+    role="",
+    party=None,
+    division=None,
+    district=None,
+    search="",
+    member_ids=None,
+    platform="",
+    growth_since=None,
+    ordered=True,
+):
+    """(SQL, params) of the live engine's one query: each member's row (MEMBER_FIELDS, ``electors``,
+    ``roll_day``) with its accounts' totals beside it (TOTAL_COLUMNS, and since_columns() with
+    ``growth_since``), ordered by name unless ``ordered`` is False. Raises EmptyResultSet when the
+    filters match no one."""
     members = members_queryset(
         day=day, scope_user=scope_user, role=role, party=party, division=division, district=district, search=search
     )
@@ -327,35 +372,24 @@ def live_standings(
         .order_by()
         .values(*MEMBER_FIELDS.values(), "electors", "roll_day")
     )
-    try:
-        totals_sql, totals_params = account_totals_sql(
-            day=day, members=members, platform=platform, latest_is_current=day >= today(), growth_since=growth_since
-        )
-        # One query: each member's row with its accounts' totals beside it, read
-        # as named rows (a namedtuple per row: no dict, no model instance).
-        members_sql, members_params = member_rows.query.sql_with_params()
-    except EmptyResultSet:  # the filters match no one (an empty id list, an empty scope): no query
-        return Standings(day=day, target=target, members=[], platform=platform)
+    totals_sql, totals_params = account_totals_sql(
+        day=day, members=members, platform=platform, latest_is_current=day >= today(), growth_since=growth_since
+    )
+    # One query: each member's row with its accounts' totals beside it, read
+    # as named rows (a namedtuple per row: no dict, no model instance).
+    members_sql, members_params = member_rows.query.sql_with_params()
     quote = connection.ops.quote_name
     columns = [f"m.{quote(column)} AS {quote(name)}" for name, column in MEMBER_FIELDS.items()]
     columns += [f"m.{quote('electors')} AS electors", f"m.{quote('roll_day')} AS roll_day"]
     columns += [f"t.{column}" for column in TOTAL_COLUMNS]
     if growth_since is not None:
         columns += [f"t.{column}" for column in since_columns()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(columns)} FROM ({members_sql}) AS m"
-            f" LEFT JOIN ({totals_sql}) AS t ON t.legislator_id = m.id ORDER BY m.name, m.id",
-            (*members_params, *totals_params),
-        )
-        row_type = namedtuple("MemberRow", [column[0].lower() for column in cursor.description])
-        rows = [row_type._make(row) for row in cursor.fetchall()]
-    # Translated once per call, not once per member.
-    role_labels = {value: str(label) for value, label in Role.choices}
-    result = [_member_standing(row, day=day, target=target, role_labels=role_labels) for row in rows]
-    if status:
-        result = [m for m in result if matches_status(m, status)]
-    return Standings(day=day, target=target, members=result, platform=platform)
+    order = " ORDER BY m.name, m.id" if ordered else ""
+    sql = (
+        f"SELECT {', '.join(columns)} FROM ({members_sql}) AS m"
+        f" LEFT JOIN ({totals_sql}) AS t ON t.legislator_id = m.id{order}"
+    )
+    return sql, (*members_params, *totals_params)
 
 
 # Seat and party are the term's on the day; role and portfolio the appointment's (members_queryset).
