@@ -31,7 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import CharField, Max, Min
+from django.db.models import BooleanField, CharField, Max, Min, Q
+from django.db.models.expressions import RawSQL
 
 from follower_tracker.db import analyse_tables
 from legislators.models import ChangeMark
@@ -173,7 +174,7 @@ def write_days(first, last, *, member_ids=None):
         member_ids = sorted(set(member_ids))
         if not member_ids:
             return 0
-        stored = stored.filter(member_id__in=member_ids)
+        stored = stored.filter(_among("member_id", member_ids))
     stored.delete()  # nothing refers to the rows: one DELETE
     written = 0
     for day in _days(first, last):
@@ -293,10 +294,19 @@ def _marked(marks, first):
     return everyone, members
 
 
+def _among(field, ids):
+    """A filter of ``field`` to ``ids``: on PostgreSQL one array parameter (the ORM spends ~1 ms preparing
+    500 placeholders of an IN list), elsewhere ``field__in``."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    return RawSQL(f"{connection.ops.quote_name(field)} = ANY(%s)", [list(ids)], output_field=BooleanField())
+
+
 def _remove_marks(marks):
     pks = [mark[0] for mark in marks]
-    for start in range(0, len(pks), DELETE_CHUNK):
-        ChangeMark.objects.filter(pk__in=pks[start : start + DELETE_CHUNK]).delete()
+    chunk = (len(pks) or 1) if connection.vendor == "postgresql" else DELETE_CHUNK  # one array: no chunks
+    for start in range(0, len(pks), chunk):
+        ChangeMark.objects.filter(_among("id", pks[start : start + chunk])).delete()
 
 
 def settle(*, today=None):
