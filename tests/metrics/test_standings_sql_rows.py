@@ -76,12 +76,10 @@ def stored(day):
 
 
 def python_and_sql_rows(day, member_ids=None):
-    """The day's rows written by the Python path, then by the SQL path (each read back from the table)."""
+    """The day's rows as the Python path builds them, and as the SQL path writes them (read back)."""
     target = live.target_in_force(day=day)
     assert daily_sql.usable(target)
-    DailyStanding.objects.filter(day=day).delete()
-    daily._insert(daily.day_rows(day, member_ids=member_ids, target=target))
-    by_python = stored(day)
+    by_python = daily.day_rows(day, member_ids=member_ids, target=target)
     DailyStanding.objects.filter(day=day).delete()
     written = daily_sql.insert_day(day, columns=COLUMNS, member_ids=member_ids, target=target)
     by_sql = stored(day)
