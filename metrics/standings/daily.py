@@ -309,6 +309,18 @@ def _remove_marks(marks):
         ChangeMark.objects.filter(_among("id", pks[start : start + chunk])).delete()
 
 
+def _taken_marks():
+    """(the pending marks as (pk, member or None, since), whether they are removed already): on PostgreSQL one
+    DELETE ... RETURNING reads and removes them at once (in the settle's transaction: undone with it)."""
+    if connection.vendor != "postgresql":
+        return list(ChangeMark.objects.values_list("pk", "legislator_id", "since")), False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {connection.ops.quote_name(ChangeMark._meta.db_table)} RETURNING id, legislator_id, since"
+        )
+        return cursor.fetchall(), True
+
+
 def settle(*, today=None):
     """Bring the table up to date with the marked changes, in the caller's transaction; returns the rows written.
 
@@ -316,14 +328,15 @@ def settle(*, today=None):
     today = today or live.today()
     with transaction.atomic():
         _take_turn()
-        marks = list(ChangeMark.objects.values_list("pk", "legislator_id", "since"))
+        marks, taken = _taken_marks()
         first, last, first_count = _bounds_and_first_count()
         written = 0
         if first is None:
             # The table starts with the first count (every day from it, as a rebuild would).
             if first_count is not None:
                 written = write_days(first_count, today)
-            _remove_marks(marks)
+            if not taken:
+                _remove_marks(marks)
             return _analysed(written)
         if first_count is not None and first_count < first:
             written += write_days(first_count, first - timedelta(days=1))
@@ -338,7 +351,8 @@ def settle(*, today=None):
                 written += write_days(day, kept_until)
                 break
             written += write_days(day, day, member_ids=[m for m, since in members.items() if since <= day])
-        _remove_marks(marks)
+        if not taken:
+            _remove_marks(marks)
     return _analysed(written)
 
 

@@ -233,7 +233,9 @@ def role_on_day_expression(*, day):
 TERM = "term_on_day"
 
 
-def members_queryset(*, day, scope_user=None, role="", party=None, division=None, district=None, search=""):
+def members_queryset(
+    *, day, scope_user=None, role="", party=None, division=None, district=None, search="", appointment=True
+):
     """The members on ``day``: the active people with a term covering it, matching the filters.
 
     A Legislator queryset (pk = the person, so accounts and history stay one)
@@ -242,7 +244,8 @@ def members_queryset(*, day, scope_user=None, role="", party=None, division=None
     are that term's, not the person's current ones. The role is the
     appointment held that day (``role_on_day``; MLA without one), and
     ``portfolio_on_day`` its portfolio. Aspirants without a term that day are
-    not members: see ``aspirants_queryset``.
+    not members: see ``aspirants_queryset``. ``appointment=False``: no ``role_on_day`` nor
+    ``portfolio_on_day`` (a caller joining the appointment itself) unless the role filter needs it.
     """
     members = (
         Legislator.objects.filter(active=True)
@@ -259,10 +262,11 @@ def members_queryset(*, day, scope_user=None, role="", party=None, division=None
     )
     if scope_user is not None:
         members = restrict_to_scope(members, user=scope_user, prefix=f"{TERM}__")
-    members = members.annotate(
-        role_on_day=role_on_day_expression(day=day),
-        portfolio_on_day=Coalesce(_appointment_on_day(day=day, column="portfolio"), Value("")),
-    )
+    if appointment or role:
+        members = members.annotate(
+            role_on_day=role_on_day_expression(day=day),
+            portfolio_on_day=Coalesce(_appointment_on_day(day=day, column="portfolio"), Value("")),
+        )
     if role == "ministers":
         members = members.filter(role_on_day__in=MINISTER_ROLES)
     elif role:
@@ -358,8 +362,18 @@ def live_query(
     ``roll_day``) with its accounts' totals beside it (TOTAL_COLUMNS, and since_columns() with
     ``growth_since``), ordered by name unless ``ordered`` is False. Raises EmptyResultSet when the
     filters match no one."""
+    # PostgreSQL: the appointment held on the day joined once for everyone (below), not looked up twice
+    # per member by the correlated subqueries (a scan of the appointments each: ~9 ms at 500 members).
+    joined = connection.vendor == "postgresql"
     members = members_queryset(
-        day=day, scope_user=scope_user, role=role, party=party, division=division, district=district, search=search
+        day=day,
+        scope_user=scope_user,
+        role=role,
+        party=party,
+        division=division,
+        district=district,
+        search=search,
+        appointment=not joined,
     )
     totals_of = members
     if member_ids is not None:
@@ -367,9 +381,6 @@ def live_query(
         members = members.filter(chosen)
         # The accounts' totals of the chosen people (the members among them keep theirs in the join below).
         totals_of = Legislator.objects.filter(chosen)
-    # PostgreSQL: the appointment held on the day joined once for everyone (below), not looked up twice
-    # per member by the correlated subqueries (a scan of the appointments each: ~9 ms at 500 members).
-    joined = connection.vendor == "postgresql"
     fields = {name: column for name, column in MEMBER_FIELDS.items() if not (joined and name in APPOINTMENT_FIELDS)}
     # Plain rows, not model instances: five instances per member (member,
     # party, seat, district, division) cost more than the query at 5,000 members.
@@ -400,15 +411,7 @@ def live_query(
     if growth_since is not None:
         columns += [f"t.{column}" for column in since_columns()]
     if joined:
-        # The appointment covering the day with the latest start (at most one covers a day): the same row
-        # as _appointment_on_day's subquery, for every member at once.
-        appointments = quote(Appointment._meta.db_table)
-        join = (
-            f" LEFT JOIN (SELECT DISTINCT ON (a.legislator_id) a.legislator_id, a.role, a.portfolio"
-            f" FROM {appointments} a WHERE a.start <= %s AND (a.{quote('end')} IS NULL OR a.{quote('end')} >= %s)"
-            " ORDER BY a.legislator_id, a.start DESC) AS ap ON ap.legislator_id = m.id"
-        )
-        join_params = [day, day]
+        join, join_params = _appointment_join(day)
     order = " ORDER BY m.name, m.id" if ordered else ""
     sql = (
         f"SELECT {', '.join(columns)} FROM ({members_sql}) AS m"
@@ -438,6 +441,19 @@ MEMBER_FIELDS = {
     "division": f"{TERM}__constituency__district__division__name",
     "division_hi": f"{TERM}__constituency__district__division__name_hi",
 }
+
+
+def _appointment_join(day):
+    """(SQL, params) joining ``ap``: the appointment covering the day with the latest start (at most one covers
+    a day), the same row as _appointment_on_day's subquery, for every member at once (PostgreSQL)."""
+    quote = connection.ops.quote_name
+    end = quote("end")
+    sql = (
+        " LEFT JOIN (SELECT DISTINCT ON (a.legislator_id) a.legislator_id, a.role, a.portfolio"
+        f" FROM {quote(Appointment._meta.db_table)} a WHERE a.start <= %s AND (a.{end} IS NULL OR a.{end} >= %s)"
+        " ORDER BY a.legislator_id, a.start DESC) AS ap ON ap.legislator_id = m.id"
+    )
+    return sql, [day, day]
 
 
 def _chosen(member_ids):
