@@ -110,7 +110,34 @@ def _day(expression):
     )
 
 
-# standing_values' cells, in SQL over a stored row ``r`` (stored.NAMES then stored.OWN), split around the share
+# The stored row's columns the cells read (``r``): today's names joined (as stored.NAMES), then its own.
+CSV_FIELDS = {
+    "name": "member__name",
+    "party": "party__short_name",
+    "constituency_number": "constituency__number",
+    "constituency_name": "constituency__name",
+    "district": "district__name",
+    **{
+        column: column
+        for column in (
+            "member_id",
+            "role",
+            "electors",
+            "roll_day",
+            *[f"followers_{platform}" for platform in engine.PLATFORMS],
+            "reach",
+            "share",
+            "status",
+            "needed",
+            "growth_30",
+            "stagnant",
+            "projected_on",
+            "projection",
+        )
+    },
+}
+
+# standing_values' cells, in SQL over a stored row ``r`` (CSV_FIELDS), split around the share
 # (formatted in Python: f"{share:.2f}" is Python's rounding of the float).
 _BEFORE_SHARE = [
     "CAST(r.member_id AS TEXT)",
@@ -142,10 +169,10 @@ def stored_csv_lines(rows, *, day, target):
     """The CSV lines of ordered stored rows (a ``stored.stored_members`` reader, PostgreSQL): the cells of
     ``standing_values`` written by the database, the share formatted here; one query, no MemberStanding."""
     try:
-        sql, params = rows.values_list(*stored.NAMES.values(), *stored.OWN).query.sql_with_params()
+        sql, params = rows.values_list(*CSV_FIELDS.values()).query.sql_with_params()
     except EmptyResultSet:
         return []
-    names = ", ".join([*stored.NAMES, *stored.OWN])
+    names = ", ".join(CSV_FIELDS)
     before, after = " || ',' || ".join(_BEFORE_SHARE), " || ',' || ".join(_AFTER_SHARE)
     with connection.cursor() as cursor:
         cursor.execute(
