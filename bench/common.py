@@ -75,11 +75,15 @@ def copy_out(sql, params, sink):
 
 
 def vacuum():
-    """Clean the rows the rolled-back upserts leave behind, so runs start alike."""
+    """Clean the rows the rolled-back upserts leave behind, so runs start alike (the poll keeps the standings
+    in its transaction: its rolled-back standings rows and change marks too)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE legislators_socialaccount, metrics_latestcount, metrics_followersnapshot")
+        cursor.execute(
+            "VACUUM ANALYZE legislators_socialaccount, metrics_latestcount, metrics_followersnapshot,"
+            " metrics_dailystanding, legislators_changemark"
+        )
 
 
 def bench_client():

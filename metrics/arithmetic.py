@@ -53,6 +53,13 @@ def _percent_ratio(percent):
     return numerator, denominator * 100
 
 
+def percent_fraction(percent):
+    """The percent as an exact fraction of one, (numerator, denominator): ``required_followers(percent, e)``
+    is the ceiling of numerator × e / denominator (for the set-based writer of the standings table,
+    ``standings.daily_sql``, which works the same integers out in SQL)."""
+    return _percent_ratio(percent)
+
+
 def required_followers(percent, electors):
     """The followers that the target percent of electors means (rounded up)."""
     if not electors or electors <= 0:

@@ -93,7 +93,7 @@ def counts_upsert(rows, *, source, now, evidence_url="", evidence_urls=None, use
     by_hand = source in BY_HAND
     stored = _stored_counts(rows, by_hand=by_hand, now=now)
     newer_stored = {pair for pair, old in stored.items() if old.fetched_at > now}
-    applied = [row for row in rows if (row.account_id, row.day) not in newer_stored]
+    applied = [row for row in rows if (row.account_id, row.day) not in newer_stored] if newer_stored else rows
     if connection.vendor == "postgresql" and not by_hand and not stored:
         # The common case, a poll with nothing stored by hand or newer on its
         # days: nothing to audit, so a COPY and two set-based statements do it all.
@@ -137,6 +137,8 @@ def _mark_members(rows):
 def _stored_counts(rows, *, by_hand, now):
     """{(account_id, day): StoredCount} of the stored rows this write must respect or report on (locked)."""
     account_ids = {row.account_id for row in rows}
+    if connection.vendor == "postgresql" and not by_hand:
+        return _stored_counts_postgresql(rows, account_ids, now=now)
     stored = FollowerSnapshot.objects.select_for_update().filter(day__in={row.day for row in rows})
     if len(account_ids) <= LARGEST_ACCOUNT_FILTER:
         stored = stored.filter(account_id__in=account_ids)
@@ -149,6 +151,33 @@ def _stored_counts(rows, *, by_hand, now):
         for pk, account_id, day, followers, stored_source, fetched_at in stored.values_list(
             "pk", "account_id", "day", "followers", "source", "fetched_at"
         )
+        if (account_id, day) in wanted
+    }
+
+
+def _stored_counts_postgresql(rows, account_ids, *, now):
+    """``_stored_counts`` of a poll on PostgreSQL: the ids and days as two array parameters (the ORM
+    spends ~10 ms building a 20,000-placeholder IN list that PostgreSQL reads as one array anyway)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, account_id, day, followers, source, fetched_at FROM {quote(FollowerSnapshot._meta.db_table)}"
+            " WHERE day = ANY(%s::date[]) AND account_id = ANY(%s::bigint[])"
+            " AND (fetched_at > %s OR source = ANY(%s::text[])) FOR UPDATE",
+            [
+                sorted({row.day for row in rows}),
+                "{" + ",".join(str(int(pk)) for pk in account_ids) + "}",
+                now,
+                [str(source) for source in BY_HAND],
+            ],
+        )
+        found = cursor.fetchall()
+    if not found:  # the common case: nothing to respect
+        return {}
+    wanted = {(row.account_id, row.day) for row in rows}
+    return {
+        (account_id, day): StoredCount(pk, followers, stored_source, fetched_at)
+        for pk, account_id, day, followers, stored_source, fetched_at in found
         if (account_id, day) in wanted
     }
 

@@ -97,12 +97,15 @@ def status_filter(rows, status):
     return rows.filter(status=status)
 
 
-def stored_members(*, day, target, status="", **filters):
-    """The members' standings on ``day`` read from the table, ordered by name (as the live engine orders them)."""
+def stored_members(*, day, target, status="", reader=None, **filters):
+    """The members' standings on ``day`` read from the table, ordered by name (as the live engine orders them).
+
+    ``reader(rows, day=, target=)``: what reads the ordered rows instead of ``read_members`` (the standings
+    CSV reads its cells straight from them)."""
     rows = day_rows(day=day, **filters)
     if status:
         rows = status_filter(rows, status)
-    return read_members(rows.order_by("member__name", "member_id"), day=day, target=target)
+    return (reader or read_members)(rows.order_by("member__name", "member_id"), day=day, target=target)
 
 
 def read_members(rows, *, day, target):
