@@ -95,3 +95,21 @@ def test_table_format_summarises_and_leaves_out_na(state):
 def test_bad_date_is_refused_clearly():
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("standings", "--date", "31/03/2026")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text(state):
+    """Names and places beginning with = + - @ (formulas in Excel, LibreOffice, Sheets) are prefixed with an
+    apostrophe in the CSV, whether the rows come from the stored table or the live computation."""
+    place = factories.constituency(
+        factories.district(name="@District"),
+        number=77,
+        name="+Seat",
+        electors=100_000,
+        published_on=D - timedelta(days=300),
+    )
+    sly = factories.legislator('=HYPERLINK("http://x")', place, Role.MLA, factories.party("-P"))
+    factories.counts(factories.account(sly, Platform.X), {D: 1_000})
+    rows = run_csv("--date", D.isoformat(), "--format", "csv")
+    row = rows['\'=HYPERLINK("http://x")']
+    assert (row["constituency"], row["district"], row["party"]) == ("'+Seat", "'@District", "'-P")
+    assert rows["Asha Example"]["district"] == "Riverside"  # ordinary text untouched

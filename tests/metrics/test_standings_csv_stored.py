@@ -58,7 +58,7 @@ def python_csv(day):
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(command.COLUMNS)
-    writer.writerows(command.standing_values(member) for member in engine.standings(day=day).members)
+    writer.writerows(command.csv_values(member) for member in engine.standings(day=day).members)
     return text.getvalue()
 
 
@@ -85,6 +85,7 @@ def test_the_csv_read_from_the_stored_rows_is_the_python_paths_text(today, days_
         assert by_name['Asha "Didi", Example']["constituency"] == "Lake, East"
         assert by_name["Line\nbreak"]["projected_date"] == "met"
         assert by_name["Roll later"]["first_roll_after_day"] == "no"
+        assert "'=HYPERLINK(1)" in by_name and "=HYPERLINK(1)" not in by_name  # kept as text in a spreadsheet
         assert {row["status"] for row in rows} == {"stretch", "meets", "below", "n/a"}
         assert {row["projected_date"] for row in rows} >= {"met", "beyond 5 years", "not at this rate", "n/a"}
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from metrics.numbers import indian_number
+from metrics.reports.writers import FORMULA_PREFIXES, neutralise
 from metrics.standings import daily, engine, stored
 
 COLUMNS = [
@@ -72,6 +73,20 @@ def standing_values(member):
     )
 
 
+# The text cells a spreadsheet could read as a formula ("=HYPERLINK(...)" as a name): neutralised in the CSV as in
+# every export (metrics.reports.writers), not in the table printed to a terminal.
+TEXT_CELLS = ("name", "party", "constituency", "district")
+
+
+def csv_values(member):
+    """The member's CSV cells: ``standing_values`` with every would-be formula kept as text."""
+    values = list(standing_values(member))
+    for column in TEXT_CELLS:
+        index = COLUMNS.index(column)
+        values[index] = neutralise(values[index])
+    return values
+
+
 def standing_row(member):
     return dict(zip(COLUMNS, standing_values(member), strict=True))
 
@@ -88,7 +103,10 @@ QUOTED = [character for character in (",", '"', "\n", "\r") if _quotes(character
 
 
 def _text(expression):
-    """SQL of a text cell as csv.writer writes it: quoted (inner quotes doubled) when it holds a QUOTED character."""
+    """SQL of a text cell as csv.writer writes it, after ``csv_values``: a would-be formula prefixed with an
+    apostrophe (writers.neutralise), then quoted (inner quotes doubled) when it holds a QUOTED character."""
+    starts = ", ".join(f"CHR({ord(prefix)})" for prefix in FORMULA_PREFIXES)
+    expression = f"(CASE WHEN LEFT({expression}, 1) IN ({starts}) THEN CHR(39) || {expression} ELSE {expression} END)"
     special = " OR ".join(f"STRPOS({expression}, CHR({ord(character)})) > 0" for character in QUOTED)
     return (
         f"CASE WHEN {special} THEN CHR(34) || REPLACE({expression}, CHR(34), CHR(34) || CHR(34)) || CHR(34)"
@@ -208,7 +226,7 @@ class Command(BaseCommand):
             if state[0] and connection.vendor == "postgresql":  # the stored rows, read as CSV lines
                 text.writelines(stored.stored_members(day=day, target=state[1], reader=stored_csv_lines))
             else:
-                writer.writerows(standing_values(member) for member in engine.standings(day=day, state=state).members)
+                writer.writerows(csv_values(member) for member in engine.standings(day=day, state=state).members)
             self.stdout.write(text.getvalue(), ending="")
             return
         standings = engine.standings(day=day, state=state)
