@@ -15,6 +15,7 @@ from legislators.models import Platform
 from metrics.models import FetchRun
 from metrics.web import charts
 from tests import factories
+from tests.caching import NOTHING_LISTENS, default_cache_on_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -163,11 +164,7 @@ def test_the_district_page_chart_is_cached_under_its_district(client, viewer, bu
 
 @pytest.mark.redis
 def test_on_redis_the_chart_is_shared_and_an_outage_only_costs_the_drawing(client, viewer, built, settings, redis_url):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
-    }
-    caches["default"].clear()
+    default_cache_on_redis(settings, redis_url)
     try:
         factories.many_members(5)
         client.force_login(viewer)
@@ -177,14 +174,7 @@ def test_on_redis_the_chart_is_shared_and_an_outage_only_costs_the_drawing(clien
         assert len(built) == 1
     finally:
         caches["default"].clear()
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        },
-    }
+    default_cache_on_redis(settings, NOTHING_LISTENS, timeout=0.5)
     response, _queries = get(client)
     assert members_in_chart(response) == 5
     assert len(built) == 2

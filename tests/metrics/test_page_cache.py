@@ -18,6 +18,7 @@ from metrics.counts import snapshot_enter
 from metrics.standings import daily
 from metrics.web import charts
 from tests import factories
+from tests.caching import NOTHING_LISTENS, default_cache_on_redis
 
 pytestmark = pytest.mark.django_db
 HIT_QUERIES = 3  # the user with their scope, their permissions, the data version (the session is in the cache)
@@ -198,11 +199,7 @@ def test_the_top_bar_forms_of_a_served_page_work_for_each_user(viewer, renders):
 
 @pytest.mark.redis
 def test_on_redis_the_page_is_shared_and_an_outage_only_costs_the_render(client, viewer, renders, settings, redis_url):
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
-    }
-    caches["default"].clear()
+    default_cache_on_redis(settings, redis_url)
     try:
         factories.many_members(3)
         client.force_login(viewer)
@@ -212,14 +209,7 @@ def test_on_redis_the_page_is_shared_and_an_outage_only_costs_the_render(client,
         assert len(renders) == 1 and queries == HIT_QUERIES
     finally:
         caches["default"].clear()
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        },
-    }
+    default_cache_on_redis(settings, NOTHING_LISTENS, timeout=0.5)
     down, _queries = fetch(client, overview)
     assert headline(down, "tracked") == "3"
     assert len(renders) == 2

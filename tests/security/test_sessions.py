@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
+from tests.caching import NOTHING_LISTENS, default_cache_on_redis
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -41,25 +42,14 @@ def test_log_in_browse_and_log_out(settings):
 @pytest.mark.redis
 def test_with_redis_down_users_still_log_in_browse_and_log_out(settings, redis_url):
     factories.user("viewer", "Viewer")
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        },
-    }
+    default_cache_on_redis(settings, NOTHING_LISTENS, timeout=0.2)
     log_in_browse_log_out()
 
 
 @pytest.mark.redis
 def test_on_redis_a_logged_out_session_is_gone_from_the_cache_too(settings, redis_url):
     factories.user("viewer", "Viewer")
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url},
-    }
-    caches["default"].clear()
+    default_cache_on_redis(settings, redis_url)
     try:
         browser = Client()
         browser.post(reverse("login"), {"username": "viewer", "password": PASSWORD})
