@@ -19,7 +19,7 @@ def fresh(user):
     return ScopedModelBackend().get_user(user.pk)
 
 
-def test_the_same_permissions_as_djangos_backend_in_one_query():
+def test_the_same_permissions_as_djangos_backend_in_at_most_one_query():
     analyst = factories.user("analyst", "Analyst")
     analyst.user_permissions.add(Permission.objects.get(codename="change_legislator"))
     expected = ModelBackend().get_all_permissions(type(analyst).objects.get(pk=analyst.pk))
@@ -29,7 +29,8 @@ def test_the_same_permissions_as_djangos_backend_in_one_query():
         assert loaded.has_perm("metrics.export_reports") and loaded.has_perm("legislators.change_legislator")
         assert not loaded.has_perm("metrics.poll_now")
     assert granted == expected and "metrics.view_dashboard" in granted
-    assert len(queries) == 1
+    # PostgreSQL: read with the user (an array beside its row); elsewhere one query of both kinds.
+    assert len(queries) == (0 if connection.vendor == "postgresql" else 1)
 
 
 def test_inactive_users_have_no_permission_and_superusers_every_one():
@@ -40,6 +41,7 @@ def test_inactive_users_have_no_permission_and_superusers_every_one():
     assert fresh(viewer) is None  # an inactive user's session no longer logs them in
     boss = factories.user("boss", is_superuser=True)
     assert fresh(boss).get_all_permissions() == ModelBackend().get_all_permissions(type(boss).objects.get(pk=boss.pk))
+    assert fresh(boss).has_perm("legislators.delete_legislator")  # granted to no group: a superuser has it
 
 
 def test_the_scope_comes_with_the_user():
