@@ -60,3 +60,20 @@ def fake_youtube(live_settings):
     live_settings.YOUTUBE_API_BASE_URL = server.base_url
     yield server
     server.stop()
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """How many times the distribution chart was drawn (the real function still runs): for the chart cache,
+    and for the page cache (a page served from it draws nothing)."""
+    from metrics.web import charts
+
+    calls = []
+    real = charts.distribution_chart
+
+    def counting(members, target):
+        calls.append(len(members))
+        return real(members, target)
+
+    monkeypatch.setattr(charts, "distribution_chart", counting)
+    return calls

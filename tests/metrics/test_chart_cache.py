@@ -27,20 +27,6 @@ def every_page_renders(settings):
     settings.PAGE_CACHE_SECONDS = 0
 
 
-@pytest.fixture
-def built(monkeypatch):
-    """How many times the distribution figure was built (the real function still runs)."""
-    calls = []
-    real = charts.distribution_chart
-
-    def counting(members, target):
-        calls.append(len(members))
-        return real(members, target)
-
-    monkeypatch.setattr(charts, "distribution_chart", counting)
-    return calls
-
-
 def distribution(response):
     """The distribution chart's figure as the page sends it to the browser (its json_script block)."""
     assert response.status_code == 200

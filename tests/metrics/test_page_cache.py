@@ -16,7 +16,6 @@ from django.utils import timezone
 from legislators.models import Platform
 from metrics.counts import snapshot_enter
 from metrics.standings import daily
-from metrics.web import charts
 from tests import factories
 from tests.caching import NOTHING_LISTENS, default_cache_on_redis
 
@@ -24,21 +23,6 @@ pytestmark = pytest.mark.django_db
 # The user with their scope (and on PostgreSQL their permissions), elsewhere their permissions, the data version;
 # the session comes from the cache.
 HIT_QUERIES = 2 if connection.vendor == "postgresql" else 3
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    """How many times the overview's distribution chart was drawn for a rendered page (the chart cache off,
-    so that every render draws: a page served from the page cache draws nothing)."""
-    calls = []
-    real = charts.distribution_chart
-
-    def counting(members, target):
-        calls.append(len(members))
-        return real(members, target)
-
-    monkeypatch.setattr(charts, "distribution_chart", counting)
-    return calls
 
 
 @pytest.fixture(autouse=True)
@@ -62,13 +46,13 @@ def headline(response, name):
     return re.search(rf'data-figure="{name}">([^<]*)<', response.text).group(1)
 
 
-def test_a_repeated_page_is_served_from_the_cache_with_a_constant_few_queries(client, viewer, renders):
+def test_a_repeated_page_is_served_from_the_cache_with_a_constant_few_queries(client, viewer, built):
     factories.many_members(12)
     client.force_login(viewer)
     overview = reverse("metrics:overview")
     first, first_queries = fetch(client, overview)
     second, second_queries = fetch(client, overview)
-    assert len(renders) == 1
+    assert len(built) == 1
     assert main(second) == main(first)
     assert headline(second, "tracked") == "12"
     assert "<title>Overview · Follower Tracker</title>" in second.text
@@ -102,7 +86,7 @@ def test_every_cached_page_keeps_its_title_and_content(client, viewer, name, arg
         assert f"<title>{member.name} · Follower Tracker</title>" in second.text
 
 
-def test_a_count_entered_by_hand_shows_on_the_next_request(client, viewer, analyst, renders):
+def test_a_count_entered_by_hand_shows_on_the_next_request(client, viewer, analyst, built):
     member = factories.member_with_counts(
         "Asha", electors=100_000, series={Platform.X: {timezone.localdate() - timedelta(days=1): 4_000}}
     )
@@ -125,7 +109,7 @@ def test_a_count_entered_by_hand_shows_on_the_next_request(client, viewer, analy
     assert headline(after, "reach") == "6,000"
 
 
-def test_a_limited_user_never_gets_a_page_kept_for_the_whole_state(client, renders):
+def test_a_limited_user_never_gets_a_page_kept_for_the_whole_state(client, built):
     mine = factories.district()
     factories.many_members(3, district_=mine)
     factories.many_members(9)
@@ -179,7 +163,7 @@ def test_filters_sort_and_page_are_kept_apart(client, viewer):
         assert client.get(overview, {"district": "nonsense"}).status_code == 400
 
 
-def test_the_top_bar_forms_of_a_served_page_work_for_each_user(viewer, renders):
+def test_the_top_bar_forms_of_a_served_page_work_for_each_user(viewer, built):
     """Each user's language switch and log-out carry that user's own CSRF token, on a page served from the cache."""
     factories.many_members(3)
     overview = reverse("metrics:overview")
@@ -195,12 +179,12 @@ def test_the_top_bar_forms_of_a_served_page_work_for_each_user(viewer, renders):
         )
         assert switched.status_code == 302
         assert browser.get(overview).status_code == 200
-    assert len(renders) == 2  # the second user was served the English page kept for the first, then Hindi's
+    assert len(built) == 2  # the second user was served the English page kept for the first, then Hindi's
     assert tokens[0] != tokens[1]
 
 
 @pytest.mark.redis
-def test_on_redis_the_page_is_shared_and_an_outage_only_costs_the_render(client, viewer, renders, settings, redis_url):
+def test_on_redis_the_page_is_shared_and_an_outage_only_costs_the_render(client, viewer, built, settings, redis_url):
     default_cache_on_redis(settings, redis_url)
     try:
         factories.many_members(3)
@@ -208,10 +192,10 @@ def test_on_redis_the_page_is_shared_and_an_outage_only_costs_the_render(client,
         overview = reverse("metrics:overview")
         fetch(client, overview)
         _page, queries = fetch(client, overview)
-        assert len(renders) == 1 and queries == HIT_QUERIES
+        assert len(built) == 1 and queries == HIT_QUERIES
     finally:
         caches["default"].clear()
     default_cache_on_redis(settings, NOTHING_LISTENS, timeout=0.5)
     down, _queries = fetch(client, overview)
     assert headline(down, "tracked") == "3"
-    assert len(renders) == 2
+    assert len(built) == 2
