@@ -20,3 +20,12 @@ def electors_in_force_expression(*, day, constituency_ref="constituency_id", fie
     newest_before = rolls.filter(published_on__lte=day).order_by("-published_on").values(field)[:1]
     oldest = rolls.order_by("published_on").values(field)[:1]
     return Coalesce(Subquery(newest_before), Subquery(oldest))
+
+
+def roll_in_force_annotations(*, day, constituency_ref="constituency_id"):
+    """``electors`` and ``roll_day`` of the roll in force on ``day`` (for ``.annotate(**...)``): the standings'
+    denominator and the date of the roll it comes from."""
+    return {
+        "electors": electors_in_force_expression(day=day, constituency_ref=constituency_ref),
+        "roll_day": electors_in_force_expression(day=day, constituency_ref=constituency_ref, field="published_on"),
+    }

@@ -381,10 +381,10 @@ def _mark_changes(plan, writer, people):
     (a roll changes their denominator, a seat its district); for a district moved to another division, the
     people of its seats. Never everyone for a few rows: one corrected roll re-keeps one seat's rows, not the
     state's three years."""
-    written = {change.model: [] for change in plan.changes if change.action in ("create", "update")}
+    written = {}
     for change in plan.changes:
         if change.action in ("create", "update"):
-            written[change.model].append(change)
+            written.setdefault(change.model, []).append(change)
     seats = set()
     for change in written.get("legislators.voterroll", []):
         seats.add(writer.resolve(change.values.get("constituency")))

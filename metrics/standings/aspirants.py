@@ -19,7 +19,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from legislators.models import Legislator
-from legislators.rolls import electors_in_force_expression
+from legislators.rolls import roll_in_force_annotations
 from metrics.models import DailyStanding
 
 from . import stored
@@ -62,10 +62,7 @@ def live_aspirants(*, day, target, constituency_id=None, person_ids=None):
     id list)."""
     aspirations = aspirations_on(day=day, constituency_id=constituency_id, person_ids=person_ids)
     rows = (
-        aspirations.annotate(
-            electors=electors_in_force_expression(day=day, constituency_ref="constituency_id"),
-            roll_day=electors_in_force_expression(day=day, constituency_ref="constituency_id", field="published_on"),
-        )
+        aspirations.annotate(**roll_in_force_annotations(day=day, constituency_ref="constituency_id"))
         .order_by()
         .values(*ASPIRANT_FIELDS.values(), "electors", "roll_day")
     )

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from legislators.access import restrict_to_scope
 from legislators.models import MINISTER_ROLES, Appointment, Aspirant, Legislator, Role
-from legislators.rolls import electors_in_force_expression
+from legislators.rolls import roll_in_force_annotations
 from metrics import arithmetic
 from metrics.models import Target
 
@@ -385,10 +385,7 @@ def live_query(
     # Plain rows, not model instances: five instances per member (member,
     # party, seat, district, division) cost more than the query at 5,000 members.
     member_rows = (
-        members.annotate(
-            electors=electors_in_force_expression(day=day, constituency_ref="seat_id"),
-            roll_day=electors_in_force_expression(day=day, constituency_ref="seat_id", field="published_on"),
-        )
+        members.annotate(**roll_in_force_annotations(day=day, constituency_ref="seat_id"))
         .order_by()
         .values(*fields.values(), "electors", "roll_day")
     )

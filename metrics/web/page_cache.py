@@ -25,6 +25,7 @@ The parts are marked in ``templates/base.html`` with ``{% page_part "title" %}``
 collected here; on a hit they print what was kept.
 """
 
+import functools
 import hashlib
 import logging
 
@@ -48,9 +49,10 @@ class PageCache:
     """One request's page: ``kept`` (the parts read from the cache, or None) and, on a miss, the parts the
     template renders (``parts``), stored by ``render``."""
 
-    def __init__(self, request, name):
+    def __init__(self, request, name, template_name):
         self.request = request
         self.name = name
+        self.template_name = template_name
         self.version = None
         self.parts = {}
         self.kept = None
@@ -76,12 +78,12 @@ class PageCache:
         )
         return f"page:{KEY_VERSION}:{self.name}:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
 
-    def render(self, template_name, context=None):
+    def render(self, context=None):
         """The page: from the kept parts when there are any (``context`` is then not needed), else rendered
         from ``context`` and its title and content kept for the next request with the same key."""
         context = dict(context or {})
         context[CONTEXT_NAME] = self
-        response = render(self.request, template_name, context)
+        response = render(self.request, self.template_name, context)
         if self.kept is None and self.key is not None and response.status_code == 200 and set(self.parts) == set(PARTS):
             try:
                 cache.set(self.key, dict(self.parts), settings.PAGE_CACHE_SECONDS)
@@ -96,3 +98,21 @@ class PageCache:
         html = render_part()
         self.parts[name] = html
         return html
+
+
+def cached_page(name, template_name):
+    """A view whose page is kept: served from the kept parts when there are any (the view is not called),
+    else the view runs with ``cached`` (this request's PageCache), whose ``render(context)`` it returns.
+    Goes under the login and permission checks, which every request passes first."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def page(request, *args, **kwargs):
+            cached = PageCache(request, name, template_name)
+            if cached.kept:
+                return cached.render()
+            return view(request, *args, cached=cached, **kwargs)
+
+        return page
+
+    return decorate

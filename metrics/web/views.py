@@ -33,7 +33,7 @@ from .chart_cache import ChartCache
 from .forms import CountEntryForm
 from .map_chart import legend as map_legend
 from .map_chart import seat_map_figure, seat_map_script
-from .page_cache import PageCache
+from .page_cache import cached_page
 from .progress_chart import progress_chart
 
 logger = logging.getLogger(__name__)
@@ -122,10 +122,8 @@ def _table_context(request, form, table, *, fields=StandingsFilterForm.TABLE_FIE
 
 @login_required
 @dashboard_required
-def overview(request):
-    cached = PageCache(request, "overview")
-    if cached.kept:
-        return cached.render("metrics/overview.html")
+@cached_page("overview", "metrics/overview.html")
+def overview(request, cached):
     form, error = _filters(request)
     if error:
         return error
@@ -150,7 +148,7 @@ def overview(request):
     )
     place = {name: form.cleaned_data[name].pk for name in ("division", "district") if form.cleaned_data.get(name)}
     context.update(_map_context(request, table.standings, kept, page="overview", **place))
-    return cached.render("metrics/overview.html", context)
+    return cached.render(context)
 
 
 PROGRESS_WEEKS = 26
@@ -170,10 +168,8 @@ def _weekly_progress(request, form, day):
 
 @login_required
 @dashboard_required
-def stagnant(request):
-    cached = PageCache(request, "stagnant")
-    if cached.kept:
-        return cached.render("metrics/stagnant.html")
+@cached_page("stagnant", "metrics/stagnant.html")
+def stagnant(request, cached):
     form, error = _filters(request)
     if error:
         return error
@@ -189,15 +185,13 @@ def stagnant(request):
     )
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name != "status"]
     context = _table_context(request, form, table, fields=fields, sort=sort)
-    return cached.render("metrics/stagnant.html", context)
+    return cached.render(context)
 
 
 @login_required
 @dashboard_required
-def divisions(request):
-    cached = PageCache(request, "divisions")
-    if cached.kept:
-        return cached.render("metrics/divisions.html")
+@cached_page("divisions", "metrics/divisions.html")
+def divisions(request, cached):
     form, error = _filters(request)
     if error:
         return error
@@ -208,7 +202,6 @@ def divisions(request):
     target = page.standings.target
     kept = ChartCache(user=request.user, filters=form.selector_kwargs(), version=cached.version)
     return cached.render(
-        "metrics/divisions.html",
         {
             "form": form,
             "filter_fields": form.visible_fields_of(StandingsFilterForm.TABLE_FIELDS),
@@ -224,10 +217,8 @@ def divisions(request):
 
 @login_required
 @dashboard_required
-def division_detail(request, pk):
-    cached = PageCache(request, "division")  # kept only for a division the user's scope shows (a 200)
-    if cached.kept:
-        return cached.render("metrics/division_detail.html")
+@cached_page("division", "metrics/division_detail.html")
+def division_detail(request, pk, cached):
     division = get_object_or_404(visible_divisions(user=request.user), pk=pk)
     form, error = _filters(request)
     if error:
@@ -240,7 +231,6 @@ def division_detail(request, pk):
     kept = ChartCache(user=request.user, filters=filters, version=cached.version)
     fields = [name for name in StandingsFilterForm.TABLE_FIELDS if name not in ("division", "district")]
     return cached.render(
-        "metrics/division_detail.html",
         {
             "form": form,
             "filter_fields": form.visible_fields_of(fields),
@@ -258,10 +248,8 @@ def division_detail(request, pk):
 
 @login_required
 @dashboard_required
-def district_detail(request, pk):
-    cached = PageCache(request, "district")
-    if cached.kept:
-        return cached.render("metrics/district_detail.html")
+@cached_page("district", "metrics/district_detail.html")
+def district_detail(request, pk, cached):
     district = get_object_or_404(visible_districts(user=request.user), pk=pk)
     form, error = _filters(request)
     if error:
@@ -285,15 +273,13 @@ def district_detail(request, pk):
         "distribution", lambda: charts.distribution_chart(table.standings.map_members, table.standings.target)
     )
     context.update(_map_context(request, table.standings, kept, page="district", district=district.pk))
-    return cached.render("metrics/district_detail.html", context)
+    return cached.render(context)
 
 
 @login_required
 @dashboard_required
-def member_detail(request, pk):
-    cached = PageCache(request, "member")
-    if cached.kept:
-        return cached.render("metrics/member_detail.html")
+@cached_page("member", "metrics/member_detail.html")
+def member_detail(request, pk, cached):
     form, error = _filters(request)
     if error:
         return error
@@ -307,7 +293,6 @@ def member_detail(request, pk):
         raise Http404(_("No such member."))
     local = local_shares(members=[page.standing], day=page.day)[page.standing.id] if page.standing else None
     return cached.render(
-        "metrics/member_detail.html",
         {
             "form": form,
             "filter_fields": form.visible_fields_of(StandingsFilterForm.MEMBER_FIELDS),
@@ -325,12 +310,10 @@ def member_detail(request, pk):
 
 @login_required
 @dashboard_required
-def constituency_detail(request, pk):
+@cached_page("seat", "metrics/constituency_detail.html")
+def constituency_detail(request, pk, cached):
     """A seat: its electorate over time, the sitting member and the aspirants against the same electors, and
     its history of members (404 outside the user's scope)."""
-    cached = PageCache(request, "seat")
-    if cached.kept:
-        return cached.render("metrics/constituency_detail.html")
     form, error = _filters(request)
     if error:
         return error
@@ -338,7 +321,6 @@ def constituency_detail(request, pk):
     if page is None:
         raise Http404(_("No such constituency."))
     return cached.render(
-        "metrics/constituency_detail.html",
         {
             "form": form,
             "filter_fields": form.visible_fields_of(("date",)),

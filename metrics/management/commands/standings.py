@@ -75,14 +75,13 @@ def standing_values(member):
 
 # The text cells a spreadsheet could read as a formula ("=HYPERLINK(...)" as a name): neutralised in the CSV as in
 # every export (metrics.reports.writers), not in the table printed to a terminal.
-TEXT_CELLS = ("name", "party", "constituency", "district")
+TEXT_CELLS = [COLUMNS.index(column) for column in ("name", "party", "constituency", "district")]
 
 
 def csv_values(member):
     """The member's CSV cells: ``standing_values`` with every would-be formula kept as text."""
     values = list(standing_values(member))
-    for column in TEXT_CELLS:
-        index = COLUMNS.index(column)
+    for index in TEXT_CELLS:
         values[index] = neutralise(values[index])
     return values
 
